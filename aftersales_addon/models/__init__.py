@@ -1,0 +1,6 @@
+from . import helpdesk_ticket
+from . import mrp_repair
+from . import mrp_repair_line
+from . import mrp_repair_fee
+from . import stock_move
+from . import stock_picking

@@ -1,0 +1,142 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class HelpdeskTicket(models.Model):
+    """A service request (R10, R11): who asks, about which unit, how it
+    reached us, what kind of request it is and how urgent."""
+
+    _inherit = 'helpdesk.ticket'
+
+    request_type = fields.Selection(
+        [('consultation', 'Consultation'),
+         ('complaint', 'Complaint'),
+         ('repair', 'Repair'),
+         ('return', 'Return / Exchange')],
+        string='Request Type', default='repair', required=True,
+        track_visibility='onchange',
+        help='R11: what the customer asks for. Only repair requests '
+             'lead to a repair order.')
+    complaint_type = fields.Selection(
+        [('delivery', 'Delivery (quantity / lead time)'),
+         ('quality', 'Quality')],
+        string='Complaint Type',
+        help='R11: a delivery complaint is about quantities or lead time, '
+             'a quality complaint about the product itself.')
+    urgency = fields.Selection(
+        [('urgent', 'Urgent'),
+         ('important', 'Important'),
+         ('normal', 'Normal')],
+        string='Urgency', default='normal', required=True,
+        track_visibility='onchange')
+    contact_name = fields.Char(
+        string='Contact Person',
+        help='Who reported the fault on the customer side.')
+    contact_phone = fields.Char(string='Contact Phone')
+    received_date = fields.Datetime(
+        string='Received On', default=fields.Datetime.now, required=True,
+        help='R10: when the request reached the company, on any channel.')
+    product_id = fields.Many2one(
+        'product.product', string='Product',
+        help='The unit the request is about.')
+    lot_id = fields.Many2one(
+        'stock.production.lot', string='Serial Number',
+        domain="[('product_id', '=', product_id)]")
+    fault_symptom = fields.Text(
+        string='Fault Symptom',
+        help='R10: the fault as the customer describes it.')
+    technician_id = fields.Many2one(
+        'res.users', string='Technician', track_visibility='onchange',
+        domain=lambda self: [('groups_id', 'in', self.env.ref(
+            'aftersales_addon.group_aftersales_technician').id)],
+        help='The technician customer service forwards the request to; '
+             'new repair orders are assigned to them.')
+    repair_ids = fields.One2many(
+        'mrp.repair', 'ticket_id', string='Repair Orders')
+    repair_count = fields.Integer(
+        string='Repairs', compute='_compute_repair_count')
+
+    @api.depends('repair_ids')
+    def _compute_repair_count(self):
+        data = self.env['mrp.repair'].read_group(
+            [('ticket_id', 'in', self.ids)], ['ticket_id'], ['ticket_id'])
+        counts = {d['ticket_id'][0]: d['ticket_id_count'] for d in data}
+        for ticket in self:
+            ticket.repair_count = counts.get(ticket.id, 0)
+
+    @api.onchange('lot_id')
+    def _onchange_lot_id(self):
+        if self.lot_id:
+            self.product_id = self.lot_id.product_id
+
+    @api.onchange('product_id')
+    def _onchange_product_id_clear_lot(self):
+        if self.lot_id and self.lot_id.product_id != self.product_id:
+            self.lot_id = False
+
+    @api.multi
+    def _prepare_repair_values(self):
+        """Values of the repair order created from this request (R20): the
+        customer's unit is repaired where it is, at the customer location."""
+        self.ensure_one()
+        customer_location = (
+            self.partner_id.property_stock_customer
+            or self.env.ref('stock.stock_location_customers'))
+        return {
+            'ticket_id': self.id,
+            'product_id': self.product_id.id,
+            'product_uom': self.product_id.uom_id.id,
+            'lot_id': self.lot_id.id,
+            'partner_id': self.partner_id.id,
+            'partner_invoice_id': self.partner_id.id,
+            'address_id': self.partner_id.id,
+            'pricelist_id': (self.partner_id.property_product_pricelist.id
+                             or self.env['product.pricelist'].search(
+                                 [], limit=1).id),
+            'fault_symptom': self.fault_symptom,
+            'technician_id': self.technician_id.id,
+            'location_id': customer_location.id,
+            'location_dest_id': customer_location.id,
+            'invoice_method': 'after_repair',
+            'company_id': self.company_id.id or self.env.user.company_id.id,
+        }
+
+    @api.multi
+    def action_create_repair(self):
+        """Create the repair order of a repair request (R20) and open it."""
+        self.ensure_one()
+        if self.request_type != 'repair':
+            raise UserError(_(
+                'Only a repair request can lead to a repair order; this '
+                'request is a "%s".') % dict(self._fields['request_type']
+                                             ._description_selection(
+                                                 self.env)).get(
+                                                     self.request_type))
+        if not self.product_id:
+            raise UserError(_(
+                'Set the product of request %s before creating its repair '
+                'order.') % self.number)
+        if not self.partner_id:
+            raise UserError(_(
+                'Set the customer of request %s before creating its repair '
+                'order.') % self.number)
+        if self.product_id.tracking == 'serial' and not self.lot_id:
+            raise UserError(_(
+                'The product %s is tracked by serial number: enter the serial '
+                'number of the unit on request %s first.') % (
+                    self.product_id.display_name, self.number))
+        repair = self.env['mrp.repair'].create(self._prepare_repair_values())
+        self.message_post(body=_('Repair order %s created.') % repair.name)
+        return repair.get_formview_action()
+
+    @api.multi
+    def action_view_repairs(self):
+        self.ensure_one()
+        action = self.env.ref('mrp_repair.action_repair_order_tree').read()[0]
+        action['domain'] = [('ticket_id', '=', self.id)]
+        action['context'] = {'default_ticket_id': self.id}
+        if len(self.repair_ids) == 1:
+            action['views'] = [(False, 'form')]
+            action['res_id'] = self.repair_ids.id
+        return action

@@ -1,0 +1,56 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+
+class StockPicking(models.Model):
+    _inherit = 'stock.picking'
+
+    aftersales_repair_id = fields.Many2one(
+        'mrp.repair', string='Repair Order', index=True, readonly=True,
+        ondelete='restrict',
+        help='R21: parts issued to, or returned from, this repair order.')
+
+    @api.multi
+    def _check_parts_warehouse(self):
+        """R21: parts leave and come back only through the warehouse."""
+        if self.env.user._is_superuser() or self.env.user.has_group(
+                'aftersales_addon.group_aftersales_warehouse'):
+            return
+        if self.filtered('aftersales_repair_id'):
+            raise AccessError(_(
+                'Only the warehouse validates parts issued to or returned '
+                'from a repair order.'))
+
+    @api.multi
+    def button_validate(self):
+        self._check_parts_warehouse()
+        return super(StockPicking, self).button_validate()
+
+    @api.multi
+    def action_done(self):
+        self._check_parts_warehouse()
+        res = super(StockPicking, self).action_done()
+        self._reduce_returned_repair_lines()
+        return res
+
+    @api.multi
+    def _reduce_returned_repair_lines(self):
+        """R24: a part returned unused lowers the quantity of its repair
+        line, so the order consumes and invoices only what was used."""
+        return_type = self.env.ref('aftersales_addon.picking_type_parts_return')
+        moves = self.filtered(
+            lambda p: p.picking_type_id == return_type).mapped(
+                'move_lines').filtered(
+                    lambda m: m.state == 'done' and m.aftersales_repair_line_id)
+        for move in moves:
+            line = move.aftersales_repair_line_id
+            qty = move.product_uom._compute_quantity(
+                move.product_uom_qty, line.product_uom)
+            remaining = line.product_uom_qty - qty
+            if remaining > 0:
+                line.sudo().write({'product_uom_qty': remaining})
+            else:
+                # sudo: the warehouse may not delete repair lines, but a
+                # part fully returned is no longer part of the order.
+                line.sudo().unlink()

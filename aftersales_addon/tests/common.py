@@ -1,0 +1,126 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Shared fixture: one user per department (R1), a customer owning a
+serial-tracked unit, spare parts in stock and a labour product."""
+from odoo.tests.common import SavepointCase
+
+GROUPS = {
+    'cs': 'group_aftersales_customer_service',
+    'tech1': 'group_aftersales_technician',
+    'tech2': 'group_aftersales_technician',
+    'warehouse': 'group_aftersales_warehouse',
+    'purchasing': 'group_aftersales_purchasing',
+    'finance': 'group_aftersales_finance',
+    'technical': 'group_aftersales_technical',
+    'quality': 'group_aftersales_quality',
+    'office': 'group_aftersales_administration',
+    'manager': 'group_aftersales_manager',
+}
+
+
+class AftersalesCase(SavepointCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super(AftersalesCase, cls).setUpClass()
+        cls.env = cls.env(context=dict(
+            cls.env.context, tracking_disable=True,
+            mail_create_nolog=True, mail_notrack=True))
+        Users = cls.env['res.users'].with_context(no_reset_password=True)
+        cls.users = {}
+        for key, group in GROUPS.items():
+            cls.users[key] = Users.create({
+                'name': 'Test %s' % key,
+                'login': 'test_as_%s' % key,
+                'email': 'test_as_%s@example.com' % key,
+                'groups_id': [(6, 0, [
+                    cls.env.ref('base.group_user').id,
+                    cls.env.ref('aftersales_addon.%s' % group).id])],
+            })
+        cls.customer = cls.env['res.partner'].create({
+            'name': 'Test Customer Ltd', 'customer': True})
+        uom_unit = cls.env.ref('product.product_uom_unit')
+        Product = cls.env['product.product']
+        cls.unit_product = Product.create({
+            'name': 'Test E-Scooter', 'type': 'product', 'tracking': 'serial',
+            'uom_id': uom_unit.id, 'uom_po_id': uom_unit.id,
+            'list_price': 9000.0})
+        cls.unit_lot = cls.env['stock.production.lot'].create({
+            'name': 'TEST-SCOOTER-0001', 'product_id': cls.unit_product.id})
+        cls.part = Product.create({
+            'name': 'Test Brake Pad', 'type': 'product',
+            'uom_id': uom_unit.id, 'uom_po_id': uom_unit.id,
+            'list_price': 80.0, 'standard_price': 30.0})
+        cls.serial_part = Product.create({
+            'name': 'Test Battery Pack', 'type': 'product',
+            'tracking': 'serial', 'uom_id': uom_unit.id,
+            'uom_po_id': uom_unit.id, 'list_price': 2400.0,
+            'standard_price': 1500.0})
+        cls.labour = Product.create({
+            'name': 'Test Labour Hour', 'type': 'service',
+            'uom_id': uom_unit.id, 'uom_po_id': uom_unit.id,
+            'list_price': 120.0})
+        cls.stock_location = cls.env.ref('stock.stock_location_stock')
+        cls.battery_lot = cls.env['stock.production.lot'].create({
+            'name': 'TEST-BAT-0001', 'product_id': cls.serial_part.id})
+        Quant = cls.env['stock.quant']
+        Quant._update_available_quantity(cls.part, cls.stock_location, 20)
+        Quant._update_available_quantity(
+            cls.serial_part, cls.stock_location, 1, lot_id=cls.battery_lot)
+        cls.repair_location = cls.env.ref(
+            'aftersales_addon.stock_location_parts_at_repair')
+        cls.production_location = cls.env['stock.location'].search(
+            [('usage', '=', 'production')], limit=1)
+        cls.pricelist = cls.env['product.pricelist'].search([], limit=1)
+
+    # helpers -----------------------------------------------------------
+    def as_user(self, key, record):
+        return record.sudo(self.users[key])
+
+    def create_ticket(self, user='cs', **vals):
+        values = {
+            'name': 'Scooter does not start',
+            'partner_id': self.customer.id,
+            'request_type': 'repair',
+            'urgency': 'important',
+            'channel_id': self.env.ref(
+                'helpdesk_mgmt.helpdesk_ticket_channel_phone').id,
+            'product_id': self.unit_product.id,
+            'lot_id': self.unit_lot.id,
+            'fault_symptom': 'No power when the key is turned.',
+            'technician_id': self.users['tech1'].id,
+        }
+        values.update(vals)
+        return self.env['helpdesk.ticket'].sudo(self.users[user]).create(
+            values)
+
+    def create_repair(self, ticket=None):
+        """Repair order created by customer service from a repair request."""
+        ticket = ticket or self.create_ticket()
+        ticket.sudo(self.users['cs']).action_create_repair()
+        return ticket.repair_ids
+
+    def part_line_vals(self, repair, product=None, qty=1.0, lot=None):
+        product = product or self.part
+        return {
+            'repair_id': repair.id,
+            'type': 'add',
+            'product_id': product.id,
+            'name': product.name,
+            'product_uom_qty': qty,
+            'product_uom': product.uom_id.id,
+            'price_unit': self.pricelist.get_product_price(
+                product, qty, repair.partner_id),
+            'location_id': self.stock_location.id,
+            'location_dest_id': self.production_location.id,
+            'lot_id': lot.id if lot else False,
+            'replace_reason': 'Worn out',
+        }
+
+    def issue_parts(self, repair):
+        """Technician requests the parts, the warehouse validates."""
+        repair.sudo(self.users['tech1']).action_issue_parts()
+        pickings = repair.parts_picking_ids.filtered(
+            lambda p: p.state not in ('done', 'cancel'))
+        for picking in pickings:
+            picking.sudo(self.users['warehouse']).button_validate()
+        return pickings

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# aftersales_addon: set up, run and test Odoo 11 with the addon.
+#
+#   scripts/aftersales.sh run    set up, then serve the demo database at http://127.0.0.1:8069
+#   scripts/aftersales.sh test   set up, install the addon on a throwaway database, run pytest
+#   scripts/aftersales.sh stop   stop the project's PostgreSQL server
+#   scripts/aftersales.sh setup  only install what is missing and start PostgreSQL
+#
+# Everything the project installs lives in .work/ (ignored by git): the Python
+# venv, lessc, the PostgreSQL cluster (socket only, no TCP), logs, odoo.conf.
+# Every step is idempotent: a second run reuses what is there.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK="$ROOT/.work"
+VENV="$WORK/venv"
+PGDATA="$WORK/pgdata"
+PGSOCK="$WORK/pgsock"
+PGPORT=54329
+PGUSER_DB=odoo
+PGBIN=/usr/lib/postgresql/15/bin
+DEMO_DB=${AFTERSALES_DEMO_DB:-aftersales_demo}
+HTTP_PORT=${AFTERSALES_HTTP_PORT:-8069}
+PY_VERSION=3.7.16
+APT_PACKAGES="postgresql wkhtmltopdf chromium chromium-driver libldap2-dev libsasl2-dev libpq-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev fonts-wqy-zenhei poppler-utils"
+# Modules the addon depends on: installed once into a template database.
+BASE_MODULES=$(cd "$ROOT" && python3 - <<'PY'
+import ast
+m = ast.literal_eval(open('aftersales_addon/__manifest__.py').read())
+print(','.join(m['depends']))
+PY
+)
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+
+export PATH="$WORK/node/node_modules/.bin:$WORK/bin:$PATH"
+export PGHOST="$PGSOCK" PGPORT PGUSER="$PGUSER_DB"
+
+ensure_apt() {
+  local missing=()
+  for p in $APT_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  # node/npm may come from elsewhere than Debian (as on this image): only ask
+  # apt for them when the commands are missing.
+  command -v npm >/dev/null || missing+=(nodejs npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "Installing Debian packages: ${missing[*]}"
+    local SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >"$WORK/apt.log" 2>&1 \
+      || { tail -20 "$WORK/apt.log"; exit 1; }
+  fi
+}
+
+ensure_venv() {
+  local stamp="$VENV/.requirements.sha" want
+  want=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-odoo.txt" | sha1sum | cut -c1-40)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  step "Creating the Python $PY_VERSION venv with Odoo 11 (a few minutes)"
+  local py
+  if command -v pyenv >/dev/null && py=$(pyenv prefix "$PY_VERSION" 2>/dev/null); then py="$py/bin/python"
+  elif [ -x "$HOME/.pyenv/versions/$PY_VERSION/bin/python" ]; then py="$HOME/.pyenv/versions/$PY_VERSION/bin/python"
+  else echo "Python $PY_VERSION (pyenv) not found" >&2; exit 1; fi
+  [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
+  local pip="$VENV/bin/pip"
+  "$pip" install -q "setuptools<58" wheel 2>&1 | grep -v "is ignored" || true
+  info "Odoo 11 and OCA helpdesk_mgmt (no deps)"
+  "$pip" install -q --no-deps -r "$ROOT/requirements-odoo.txt" 2>&1 | grep -v "is ignored" || true
+  info "Python libraries"
+  "$pip" install -q -r "$ROOT/requirements.txt" 2>&1 | grep -v -e "is ignored" -e "dependency resolver" -e "which is not installed" || true
+  "$pip" install -q --no-build-isolation "vatnumber==1.2" 2>&1 | grep -v "is ignored" || true
+  "$VENV/bin/python" -c "import odoo, psycopg2, lxml, selenium, pytest_odoo, os; assert os.path.isfile(os.path.join(os.path.dirname(odoo.__file__), 'addons/helpdesk_mgmt/__manifest__.py'))" \
+    || { echo "venv check failed" >&2; exit 1; }
+  echo "$want" >"$stamp"
+}
+
+ensure_lessc() {
+  if [ -x "$WORK/node/node_modules/.bin/lessc" ]; then return; fi
+  step "Installing lessc 3 (npm less@3.13.1)"
+  mkdir -p "$WORK/node"
+  npm install --silent --no-audit --no-fund --prefix "$WORK/node" less@3.13.1 >/dev/null
+}
+
+ensure_launcher() {
+  mkdir -p "$WORK/bin"
+  cat >"$WORK/bin/odoo" <<LAUNCH
+#!$VENV/bin/python
+import odoo
+odoo.cli.main()
+LAUNCH
+  chmod +x "$WORK/bin/odoo"
+  cat >"$WORK/odoo.conf" <<CONF
+[options]
+addons_path = $VENV/lib/python3.7/site-packages/odoo/addons,$ROOT
+data_dir = $WORK/filestore
+db_host = $PGSOCK
+db_port = $PGPORT
+db_user = $PGUSER_DB
+db_password = False
+http_interface = 127.0.0.1
+http_port = $HTTP_PORT
+list_db = True
+without_demo = False
+CONF
+}
+
+as_postgres() { runuser -u postgres -- "$@"; }
+
+pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
+
+ensure_postgres() {
+  # The cluster is the project's own: data in .work/pgdata, socket in .work/pgsock,
+  # no TCP listener. The system cluster (running or not) is left alone.
+  mkdir -p "$PGSOCK"
+  # postgres must be able to reach .work: open the path for traversal only.
+  local d="$WORK"
+  while [ "$d" != "/" ]; do
+    if ! as_postgres test -x "$d"; then chmod o+x "$d"; fi
+    d=$(dirname "$d")
+  done
+  chown postgres "$PGSOCK"
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    step "Creating the project's PostgreSQL cluster in .work/pgdata"
+    mkdir -p "$PGDATA"; chown postgres "$PGDATA"; chmod 700 "$PGDATA"
+    as_postgres "$PGBIN/initdb" -D "$PGDATA" -U "$PGUSER_DB" --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
+      || { cat "$WORK/initdb.log"; exit 1; }
+    cat >>"$PGDATA/postgresql.conf" <<PGCONF
+listen_addresses = ''
+unix_socket_directories = '$PGSOCK'
+port = $PGPORT
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 256MB
+max_connections = 200
+PGCONF
+  fi
+  if ! pg_running; then
+    step "Starting PostgreSQL (socket $PGSOCK)"
+    touch "$WORK/postgresql.log"; chown postgres "$WORK/postgresql.log"
+    as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgresql.log" -w -t 60 start >/dev/null
+    echo started >"$WORK/.pg_started_by_us"
+    PG_STARTED_HERE=1
+  fi
+}
+
+stop_postgres() {
+  if pg_running; then
+    step "Stopping PostgreSQL"
+    as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || true
+  fi
+}
+
+odoo_cmd() { "$WORK/bin/odoo" -c "$WORK/odoo.conf" "$@"; }
+
+db_exists() { psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = \$\$$1\$\$" | grep -q 1; }
+
+template_db() {
+  # Dependencies installed with demo data, keyed by the manifest's depends and
+  # the requirements, so a new machine or a changed dependency rebuilds it.
+  local key
+  key=$( (echo "$BASE_MODULES"; cat "$ROOT/requirements.txt" "$ROOT/requirements-odoo.txt") | sha1sum | cut -c1-10)
+  TEMPLATE="aftersales_tpl_$key"
+  if ! db_exists "$TEMPLATE"; then
+    step "Building template database $TEMPLATE: $BASE_MODULES with demo data (about 5 minutes, once)"
+    dropdb --if-exists "${TEMPLATE}_tmp"
+    odoo_cmd -d "${TEMPLATE}_tmp" -i "$BASE_MODULES" --stop-after-init --log-level=warn \
+      --logfile="$WORK/template.log" || { tail -40 "$WORK/template.log"; exit 1; }
+    psql -d postgres -qc "ALTER DATABASE \"${TEMPLATE}_tmp\" RENAME TO \"$TEMPLATE\""
+  fi
+}
+
+setup() {
+  mkdir -p "$WORK"
+  ensure_apt
+  ensure_venv
+  ensure_lessc
+  ensure_launcher
+  ensure_postgres
+  template_db
+}
+
+cmd_run() {
+  trap 'stop_postgres' EXIT
+  trap 'exit 130' INT TERM
+  setup
+  if ! db_exists "$DEMO_DB"; then
+    step "Creating the demo database $DEMO_DB with aftersales_addon"
+    createdb -T "$TEMPLATE" "$DEMO_DB"
+    odoo_cmd -d "$DEMO_DB" -i aftersales_addon --load-language=zh_CN --stop-after-init --log-level=warn \
+      --logfile="$WORK/demo-install.log" || { tail -40 "$WORK/demo-install.log"; dropdb "$DEMO_DB"; exit 1; }
+  else
+    step "Updating aftersales_addon in $DEMO_DB"
+    odoo_cmd -d "$DEMO_DB" -u aftersales_addon --stop-after-init --log-level=warn \
+      --logfile="$WORK/demo-install.log" || { tail -40 "$WORK/demo-install.log"; exit 1; }
+  fi
+  cat <<MSG
+
+  Odoo with aftersales_addon: http://127.0.0.1:$HTTP_PORT   (database $DEMO_DB)
+  Demo logins (password = login):
+    admin       administrator              manager     After-sales Manager
+    cs          Customer Service           tech1, tech2  Technicians
+    warehouse   Warehouse                  purchasing  Purchasing
+    finance     Finance                    technical   Technical department
+    quality     Quality department         office      Administration
+  Ctrl-C (or scripts/aftersales.sh stop) stops Odoo and PostgreSQL.
+
+MSG
+  odoo_cmd -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --log-level=info
+}
+
+cmd_test() {
+  PG_STARTED_HERE=0
+  setup
+  local db="aftersales_test_$$"
+  trap 'dropdb --if-exists "'"$db"'" >/dev/null 2>&1 || true; [ "$PG_STARTED_HERE" = 1 ] && stop_postgres' EXIT
+  step "Installing aftersales_addon with demo data on throwaway database $db"
+  createdb -T "$TEMPLATE" "$db"
+  odoo_cmd -d "$db" -i aftersales_addon --stop-after-init --log-level=warn --logfile="$WORK/test-install.log" \
+    || { tail -40 "$WORK/test-install.log"; exit 1; }
+  if grep -E "ERROR|CRITICAL" "$WORK/test-install.log"; then echo "errors while installing the addon" >&2; exit 1; fi
+  step "Running the test suite (pytest-odoo)"
+  cd "$ROOT"
+  set +e
+  ODOO_RC="$WORK/odoo.conf" "$VENV/bin/python" -m pytest -p no:cacheprovider \
+    --odoo-database="$db" aftersales_addon/tests "$@"
+  local rc=$?
+  set -e
+  return $rc
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  setup) setup ;;
+  stop) stop_postgres; pkill -f "$WORK/bin/odoo" || true ;;
+  *) echo "usage: $0 run|test|setup|stop" >&2; exit 2 ;;
+esac
