@@ -135,10 +135,10 @@ class MrpRepair(models.Model):
         activity_type = self.env.ref('mail.mail_activity_data_todo')
         for repair in self:
             repair.message_subscribe_users(user_ids=repair.technician_id.ids)
-            repair.activity_schedule_repair(activity_type)
+            repair._schedule_technician_activity(activity_type)
 
     @api.multi
-    def activity_schedule_repair(self, activity_type):
+    def _schedule_technician_activity(self, activity_type):
         self.ensure_one()
         self.env['mail.activity'].create({
             'res_model_id': self.env['ir.model']._get('mrp.repair').id,
