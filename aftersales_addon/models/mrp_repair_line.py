@@ -111,3 +111,13 @@ class MrpRepairLine(models.Model):
                     requested -= qty
             line.qty_issued = issued
             line.qty_to_issue = max(line.product_uom_qty - requested, 0.0)
+
+    @api.model
+    def create(self, vals):
+        line = super(MrpRepairLine, self).create(vals)
+        # Odoo confirms part lines with their order; a part found during the
+        # work (added after confirmation) follows the order's state too.
+        if line.state == 'draft' and line.repair_id.state in (
+                'confirmed', 'ready', 'under_repair'):
+            line.state = 'confirmed'
+        return line

@@ -1,0 +1,509 @@
+#!/usr/bin/env python3
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Benchmark of the repair flow: bare Odoo ``mrp.repair`` versus the
+aftersales_addon flow (request -> repair -> parts issue -> test -> invoice).
+
+Run on demand, never in CI:
+
+    /work/main/.work/venv/bin/python bench/flow.py --orders 10 --lines 5,20
+
+Both flows run in ONE process, each on its own database and cursor, inside a
+transaction that is rolled back at the end (nothing is ever committed). The
+databases are created when missing (see ``ensure_bare_db`` and
+``ensure_addon_db``); ``--rebuild`` recreates the addon database, whose code
+changes over time.
+
+To measure a new feature, add a ``Step`` to ``ADDON_STEPS`` (or
+``BARE_STEPS``): a name and a function ``fn(bench, order)``, where
+``bench.env`` is the superuser environment, ``bench.data`` the fixture built
+by ``setup_data`` and ``order`` a dict shared by the steps of one order
+(``order['repair']``, ``order['ticket']``, ...). Each step is timed and its
+SQL queries counted on its own, and appears in the per-step table.
+"""
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from collections import OrderedDict, namedtuple
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(ROOT, '.work')
+ODOO_CONF = os.path.join(WORK, 'odoo.conf')
+ODOO_BIN = os.path.join(WORK, 'bin', 'odoo')
+PG_ENV = {
+    'PGHOST': os.path.join(WORK, 'pgsock'),
+    'PGPORT': '54329',
+    'PGUSER': 'odoo',
+}
+TEMPLATE_RE = r'^aftersales_tpl_[0-9a-f]+$'
+DEFAULT_BARE_DB = 'aftersales_bench_bare'
+DEFAULT_ADDON_DB = 'aftersales_bench_addon'
+INSTALL_LOG = os.path.join(WORK, 'bench-install.log')
+
+
+# ----------------------------------------------------------------------
+# Databases
+# ----------------------------------------------------------------------
+def _pg_env():
+    env = dict(os.environ)
+    env.update(PG_ENV)
+    return env
+
+
+def psql(sql, db='postgres'):
+    out = subprocess.check_output(
+        ['psql', '-X', '-d', db, '-Atc', sql], env=_pg_env(),
+        universal_newlines=True)
+    return [line for line in out.splitlines() if line]
+
+
+def db_exists(name):
+    return bool(psql("SELECT 1 FROM pg_database WHERE datname = '%s'"
+                     % name.replace("'", "''")))
+
+
+def newest_template():
+    """The newest ``aftersales_tpl_*`` database (highest oid: the script
+    builds it under a temporary name and renames it when complete)."""
+    rows = psql("SELECT datname FROM pg_database WHERE datname ~ '%s' "
+                "ORDER BY oid DESC LIMIT 1" % TEMPLATE_RE)
+    if not rows:
+        sys.exit('No aftersales_tpl_* template database: run '
+                 'scripts/aftersales.sh setup first.')
+    return rows[0]
+
+
+def createdb_from(template, name):
+    """createdb -T, retried: it fails while another session is connected to
+    the template (e.g. a test run copying it at the same moment)."""
+    for attempt in range(20):
+        proc = subprocess.run(['createdb', '-T', template, name],
+                              env=_pg_env(), stderr=subprocess.PIPE,
+                              universal_newlines=True)
+        if proc.returncode == 0:
+            return
+        if 'being accessed by other users' not in proc.stderr:
+            sys.exit('createdb %s failed: %s' % (name, proc.stderr))
+        time.sleep(3)
+    sys.exit('createdb %s: template %s stays busy' % (name, template))
+
+
+def dropdb(name):
+    subprocess.check_call(['dropdb', '--if-exists', name], env=_pg_env())
+
+
+def ensure_bare_db(name):
+    if db_exists(name):
+        return
+    template = newest_template()
+    print('Creating %s from %s (dependencies only, no addon)'
+          % (name, template), flush=True)
+    createdb_from(template, name)
+
+
+def ensure_addon_db(name, rebuild=False):
+    if rebuild:
+        dropdb(name)
+    if db_exists(name):
+        return
+    template = newest_template()
+    print('Creating %s from %s + aftersales_addon (no demo data; log: %s)'
+          % (name, template, INSTALL_LOG), flush=True)
+    createdb_from(template, name)
+    # The template has demo data, and Odoo installs a new module with demo
+    # when its dependencies have it, whatever --without-demo says: clear the
+    # flag on this bench copy so the addon's demo data (edited concurrently,
+    # not needed here) is never loaded.
+    psql('UPDATE ir_module_module SET demo = false', db=name)
+    cmd = [ODOO_BIN, '-c', ODOO_CONF, '-d', name, '-i', 'aftersales_addon',
+           '--without-demo=all', '--stop-after-init', '--log-level=warn',
+           '--logfile=%s' % INSTALL_LOG]
+    open(INSTALL_LOG, 'w').close()  # judge this install's log only
+    rc = subprocess.call(cmd, env=_pg_env())
+    failed = rc != 0
+    if not failed and os.path.exists(INSTALL_LOG):
+        with open(INSTALL_LOG) as log:
+            failed = bool(re.search(r' (ERROR|CRITICAL) ', log.read()))
+    if failed:
+        with open(INSTALL_LOG) as log:
+            sys.stderr.write(''.join(log.readlines()[-40:]))
+        dropdb(name)
+        sys.exit('Installing aftersales_addon on %s failed (see %s)'
+                 % (name, INSTALL_LOG))
+
+
+# ----------------------------------------------------------------------
+# Steps
+# ----------------------------------------------------------------------
+Step = namedtuple('Step', 'name fn')
+
+
+def _repair_header(bench):
+    """What the addon's ticket._prepare_repair_values gives, for the bare
+    flow: the customer's unit repaired at the customer location, invoiced
+    after repair."""
+    d = bench.data
+    return {
+        'product_id': d['unit'].id,
+        'product_uom': d['unit'].uom_id.id,
+        'partner_id': d['customer'].id,
+        'partner_invoice_id': d['customer'].id,
+        'address_id': d['customer'].id,
+        'pricelist_id': d['pricelist'].id,
+        'location_id': d['customer_location'].id,
+        'location_dest_id': d['customer_location'].id,
+        'invoice_method': 'after_repair',
+        'company_id': bench.env.user.company_id.id,
+    }
+
+
+def _add_part_lines(bench, order):
+    """The same L part lines in both flows: WH/Stock -> production."""
+    d = bench.data
+    repair = order['repair']
+    Line = bench.env['mrp.repair.line']
+    for part in d['parts'][:bench.lines]:
+        Line.create({
+            'repair_id': repair.id,
+            'type': 'add',
+            'product_id': part.id,
+            'name': part.name,
+            'product_uom_qty': 1.0,
+            'product_uom': part.uom_id.id,
+            'price_unit': d['pricelist'].get_product_price(
+                part, 1.0, d['customer']),
+            'location_id': d['stock_location'].id,
+            'location_dest_id': d['production_location'].id,
+        })
+
+
+# bare Odoo ---------------------------------------------------------------
+def bare_create_repair(bench, order):
+    vals = _repair_header(bench)
+    vals['lot_id'] = order['lot'].id
+    order['repair'] = bench.env['mrp.repair'].create(vals)
+
+
+def bare_confirm(bench, order):
+    # action_validate would only check the unit's stock at the (customer)
+    # location and open the "insufficient quantity" wizard: confirm directly.
+    order['repair'].action_repair_confirm()
+
+
+def bare_start(bench, order):
+    order['repair'].action_repair_start()
+
+
+def bare_end(bench, order):
+    order['repair'].action_repair_end()
+
+
+def invoice(bench, order):
+    repair = order['repair']
+    repair.action_repair_invoice_create()
+    assert repair.state == 'done' and repair.invoice_id, repair.state
+
+
+BARE_STEPS = [
+    Step('create repair order', bare_create_repair),
+    Step('add part lines', _add_part_lines),
+    Step('confirm', bare_confirm),
+    Step('start repair', bare_start),
+    Step('end repair', bare_end),
+    Step('create invoice', invoice),
+]
+
+
+# aftersales_addon -------------------------------------------------------
+def addon_create_ticket(bench, order):
+    d = bench.data
+    order['ticket'] = bench.env['helpdesk.ticket'].create({
+        'name': 'Scooter does not start',
+        'partner_id': d['customer'].id,
+        'request_type': 'repair',
+        'urgency': 'important',
+        'channel_id': d['channel'].id,
+        'product_id': d['unit'].id,
+        'lot_id': order['lot'].id,
+        'fault_symptom': 'No power when the key is turned.',
+        'technician_id': d['technician'].id,
+    })
+
+
+def addon_create_repair(bench, order):
+    ticket = order['ticket']
+    ticket.action_create_repair()
+    order['repair'] = ticket.repair_ids
+    assert len(order['repair']) == 1
+
+
+def addon_assign_technician(bench, order):
+    # The repair order takes the technician of the request: nothing to write
+    # unless it is missing.
+    repair = order['repair']
+    if repair.technician_id != bench.data['technician']:
+        repair.technician_id = bench.data['technician']
+
+
+def addon_confirm(bench, order):
+    order['repair'].action_validate()
+    assert order['repair'].state == 'confirmed', order['repair'].state
+
+
+def addon_issue_parts(bench, order):
+    order['repair'].action_issue_parts()
+
+
+def addon_warehouse_validate(bench, order):
+    pickings = order['repair'].parts_picking_ids.filtered(
+        lambda p: p.state not in ('done', 'cancel'))
+    assert pickings
+    for picking in pickings:
+        picking.button_validate()
+    assert set(pickings.mapped('state')) == {'done'}
+
+
+def addon_start(bench, order):
+    order['repair'].action_repair_start()
+
+
+def addon_test_passed(bench, order):
+    order['repair'].write({'test_result': 'passed'})
+
+
+def addon_end(bench, order):
+    order['repair'].action_repair_end()
+
+
+ADDON_STEPS = [
+    Step('create request (ticket)', addon_create_ticket),
+    Step('ticket -> repair order', addon_create_repair),
+    Step('assign technician', addon_assign_technician),
+    Step('add part lines', _add_part_lines),
+    Step('confirm (validate)', addon_confirm),
+    Step('issue parts', addon_issue_parts),
+    Step('warehouse validates', addon_warehouse_validate),
+    Step('start repair', addon_start),
+    Step('record test passed', addon_test_passed),
+    Step('end repair', addon_end),
+    Step('create invoice', invoice),
+]
+
+
+# ----------------------------------------------------------------------
+# Fixture
+# ----------------------------------------------------------------------
+def setup_data(env, max_lines, with_addon):
+    """Customer, serial-tracked unit, parts in stock (and, with the addon,
+    a technician and a warehouse user). Created in the open transaction."""
+    uom = env.ref('product.product_uom_unit')
+    Product = env['product.product']
+    data = {
+        'customer': env['res.partner'].create({
+            'name': 'Bench Customer Ltd', 'customer': True}),
+        'unit': Product.create({
+            'name': 'Bench E-Scooter', 'type': 'product',
+            'tracking': 'serial', 'uom_id': uom.id, 'uom_po_id': uom.id,
+            'list_price': 9000.0}),
+        'stock_location': env.ref('stock.stock_location_stock'),
+        'customer_location': env.ref('stock.stock_location_customers'),
+        'production_location': env['stock.location'].search(
+            [('usage', '=', 'production')], limit=1),
+        'pricelist': env['product.pricelist'].search([], limit=1),
+        'parts': Product.browse(),
+        'lot_seq': 0,
+    }
+    data['customer_location'] = (
+        data['customer'].property_stock_customer
+        or data['customer_location'])
+    Quant = env['stock.quant']
+    for i in range(max_lines):
+        part = Product.create({
+            'name': 'Bench Part %02d' % i, 'type': 'product',
+            'uom_id': uom.id, 'uom_po_id': uom.id,
+            'list_price': 80.0 + i, 'standard_price': 30.0 + i})
+        Quant._update_available_quantity(
+            part, data['stock_location'], 100000.0)
+        data['parts'] |= part
+    if with_addon:
+        Users = env['res.users'].with_context(no_reset_password=True)
+        for key, group in (('technician', 'group_aftersales_technician'),
+                           ('warehouse', 'group_aftersales_warehouse')):
+            data[key] = Users.create({
+                'name': 'Bench %s' % key,
+                'login': 'bench_as_%s' % key,
+                'email': 'bench_as_%s@example.com' % key,
+                'groups_id': [(6, 0, [
+                    env.ref('base.group_user').id,
+                    env.ref('aftersales_addon.%s' % group).id])],
+            })
+        data['channel'] = env.ref(
+            'helpdesk_mgmt.helpdesk_ticket_channel_phone')
+    return data
+
+
+def new_lot(env, data):
+    data['lot_seq'] += 1
+    return env['stock.production.lot'].create({
+        'name': 'BENCH-SCOOTER-%05d' % data['lot_seq'],
+        'product_id': data['unit'].id})
+
+
+# ----------------------------------------------------------------------
+# Runner
+# ----------------------------------------------------------------------
+class Bench(object):
+    """One flow on one database: its cursor, superuser env and fixture."""
+
+    def __init__(self, label, dbname, steps, with_addon, max_lines,
+                 keep_cache):
+        import odoo
+        self.label = label
+        self.dbname = dbname
+        self.steps = steps
+        self.keep_cache = keep_cache
+        self.lines = None
+        self.registry = odoo.registry(dbname)
+        self.cr = self.registry.cursor()
+        self.env = odoo.api.Environment(self.cr, odoo.SUPERUSER_ID, {})
+        self.data = setup_data(self.env, max_lines, with_addon)
+
+    def run_order(self):
+        """Run all steps of one order; return {step: (seconds, queries)}."""
+        order = {'lot': new_lot(self.env, self.data)}
+        result = OrderedDict()
+        for step in self.steps:
+            if not self.keep_cache:
+                # each step is a separate user action (RPC request): start it
+                # with an empty record cache, as a new request would
+                self.env.cache.invalidate()
+            queries0 = self.cr.sql_log_count
+            t0 = time.perf_counter()
+            try:
+                step.fn(self, order)
+            except Exception:
+                print('\n%s: step %r failed' % (self.label, step.name),
+                      file=sys.stderr)
+                raise
+            result[step.name] = (time.perf_counter() - t0,
+                                 self.cr.sql_log_count - queries0)
+        return result
+
+    def measure(self, lines, orders):
+        self.lines = lines
+        self.run_order()  # warm-up, not measured
+        runs = [self.run_order() for _ in range(orders)]
+        per_step = OrderedDict(
+            (name, (sum(r[name][0] for r in runs) / orders,
+                    sum(r[name][1] for r in runs) / orders))
+            for name in runs[0])
+        total = (sum(s for s, q in per_step.values()),
+                 sum(q for s, q in per_step.values()))
+        return per_step, total
+
+    def close(self):
+        try:
+            self.cr.rollback()
+        finally:
+            self.cr.close()
+
+
+def print_steps(label, dbname, per_step, total):
+    print('  %s flow (db %s)' % (label, dbname))
+    print('    %-28s %12s %12s' % ('step', 'ms/order', 'queries/order'))
+    for name, (secs, queries) in per_step.items():
+        print('    %-28s %12.1f %12.1f' % (name, secs * 1000, queries))
+    print('    %-28s %12.1f %12.1f' % ('TOTAL', total[0] * 1000, total[1]))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Time and count SQL queries of the bare mrp.repair flow '
+                    'versus the aftersales_addon flow (rolled back).')
+    parser.add_argument('--orders', type=int, default=10,
+                        help='measured orders per flow (default 10)')
+    parser.add_argument('--lines', default='5',
+                        help='part lines per order, comma list (default 5; '
+                             'e.g. 5,20)')
+    parser.add_argument('--bare-db', default=DEFAULT_BARE_DB,
+                        help='database without the addon (default %s, '
+                             'created from the newest aftersales_tpl_*)'
+                             % DEFAULT_BARE_DB)
+    parser.add_argument('--addon-db', default=DEFAULT_ADDON_DB,
+                        help='database with the addon (default %s, created '
+                             'from the template + -i aftersales_addon)'
+                             % DEFAULT_ADDON_DB)
+    parser.add_argument('--rebuild', action='store_true',
+                        help='drop and recreate the addon database first')
+    parser.add_argument('--keep-cache', action='store_true',
+                        help='do not empty the record cache between steps '
+                             '(by default each step starts with an empty '
+                             'cache, like a new request)')
+    args = parser.parse_args(argv)
+    try:
+        args.lines = [int(x) for x in args.lines.split(',') if x.strip()]
+    except ValueError:
+        parser.error('--lines takes integers, e.g. 5,20')
+    if not args.lines or min(args.lines) < 1 or args.orders < 1:
+        parser.error('--orders and --lines must be >= 1')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    ensure_bare_db(args.bare_db)
+    ensure_addon_db(args.addon_db, rebuild=args.rebuild)
+
+    import odoo
+    odoo.tools.config.parse_config(['-c', ODOO_CONF, '--log-level=warn'])
+
+    print('aftersales_addon repair-flow bench: %d measured orders per flow '
+          '(+1 warm-up), part lines %s' % (
+              args.orders, ','.join(map(str, args.lines))))
+    print('All steps run as the superuser (uid %d), so access rules and '
+          'record rules are not exercised; record cache %s between steps; '
+          'everything is rolled back.' % (
+              odoo.SUPERUSER_ID,
+              'kept' if args.keep_cache else 'emptied'))
+    results = []
+    with odoo.api.Environment.manage():
+        bare = addon = None
+        try:
+            t0 = time.perf_counter()
+            bare = Bench('bare', args.bare_db, BARE_STEPS, False,
+                         max(args.lines), args.keep_cache)
+            addon = Bench('addon', args.addon_db, ADDON_STEPS, True,
+                          max(args.lines), args.keep_cache)
+            print('(registries loaded and fixtures created in %.1f s)'
+                  % (time.perf_counter() - t0))
+            for lines in args.lines:
+                b_steps, b_total = bare.measure(lines, args.orders)
+                a_steps, a_total = addon.measure(lines, args.orders)
+                print('\n== %d part lines per order, %d orders ==' % (
+                    lines, args.orders))
+                print_steps('bare mrp.repair', args.bare_db, b_steps, b_total)
+                print_steps('aftersales_addon', args.addon_db, a_steps,
+                            a_total)
+                results.append((lines, b_total, a_total))
+        finally:
+            for bench in (addon, bare):
+                if bench is not None:
+                    bench.close()
+
+    print('\n== Summary (per order) ==')
+    print('%6s | %10s %10s %7s | %10s %10s %7s' % (
+        'lines', 'bare s', 'addon s', 'ratio',
+        'bare q', 'addon q', 'ratio'))
+    for lines, (b_s, b_q), (a_s, a_q) in results:
+        print('%6d | %10.3f %10.3f %6.2fx | %10.1f %10.1f %6.2fx' % (
+            lines, b_s, a_s, a_s / b_s, b_q, a_q, a_q / b_q))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print('\nPeak memory (ru_maxrss): %.1f MB' % (rss / 1024.0))
+    print('Rolled back: nothing was committed.')
+
+
+if __name__ == '__main__':
+    main()
