@@ -127,8 +127,22 @@ class HelpdeskTicket(models.Model):
                 'number of the unit on request %s first.') % (
                     self.product_id.display_name, self.number))
         repair = self.env['mrp.repair'].create(self._prepare_repair_values())
+        self._move_to_work_stage()
         self.message_post(body=_('Repair order %s created.') % repair.name)
         return repair.get_formview_action()
+
+    @api.multi
+    def _move_to_work_stage(self):
+        """A request still waiting for attention is being worked on once its
+        repair order exists: move it to the first open, attended stage."""
+        waiting = self.filtered(lambda t: t.stage_id.unattended)
+        if not waiting:
+            return
+        stage = self.env['helpdesk.ticket.stage'].search(
+            [('unattended', '=', False), ('closed', '=', False)],
+            order='sequence, id', limit=1)
+        if stage:
+            waiting.write({'stage_id': stage.id})
 
     @api.multi
     def action_view_repairs(self):

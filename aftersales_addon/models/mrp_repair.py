@@ -120,6 +120,14 @@ class MrpRepair(models.Model):
             repair._notify_technician()
         return repair
 
+    @api.multi
+    def unlink(self):
+        if self.filtered(lambda r: r.state not in ('draft', 'cancel')):
+            raise UserError(_(
+                'Only quotations and cancelled repair orders can be deleted; '
+                'cancel the order first.'))
+        return super(MrpRepair, self).unlink()
+
     @api.model
     def _check_technician(self, user_id):
         user = self.env['res.users'].browse(user_id)

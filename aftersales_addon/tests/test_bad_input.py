@@ -101,3 +101,10 @@ class TestBadInput(AftersalesCase):
         with self.assertRaisesRegex(UserError, 'not in the Technician group'):
             ticket.sudo(self.users['cs']).action_create_repair()
         self.assertFalse(ticket.repair_ids)
+
+    def test_delete_confirmed_repair(self):
+        repair = self.create_repair()
+        repair.sudo(self.users['tech1']).action_validate()
+        with self.assertRaisesRegex(UserError, 'cancel the order first'):
+            repair.sudo(self.users['tech1']).unlink()
+        self.assertTrue(repair.exists())

@@ -48,6 +48,9 @@ class TestRepairFlow(AftersalesCase):
         self.assertEqual(repair.partner_id, self.customer)
         self.assertEqual(repair.fault_symptom, ticket.fault_symptom)
         self.assertEqual(repair.invoice_method, 'after_repair')
+        # the request is now being worked on
+        self.assertFalse(ticket.stage_id.unattended)
+        self.assertFalse(ticket.stage_id.closed)
         # the technician got a to-do on the order
         activity = self.env['mail.activity'].search([
             ('res_model', '=', 'mrp.repair'), ('res_id', '=', repair.id)])
