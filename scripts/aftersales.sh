@@ -155,6 +155,20 @@ stop_postgres() {
 
 odoo_cmd() { "$WORK/bin/odoo" -c "$WORK/odoo.conf" "$@"; }
 
+clone_db() {
+  # A database copy needs its filestore too (attachments, web assets).
+  createdb -T "$1" "$2"
+  if [ -d "$WORK/filestore/filestore/$1" ]; then
+    rm -rf "$WORK/filestore/filestore/$2"
+    cp -a "$WORK/filestore/filestore/$1" "$WORK/filestore/filestore/$2"
+  fi
+}
+
+drop_db() {
+  dropdb --if-exists "$1"
+  rm -rf "$WORK/filestore/filestore/$1"
+}
+
 db_exists() { psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = \$\$$1\$\$" | grep -q 1; }
 
 template_db() {
@@ -165,10 +179,11 @@ template_db() {
   TEMPLATE="aftersales_tpl_$key"
   if ! db_exists "$TEMPLATE"; then
     step "Building template database $TEMPLATE: $BASE_MODULES with demo data (about 5 minutes, once)"
-    dropdb --if-exists "${TEMPLATE}_tmp"
+    drop_db "${TEMPLATE}_tmp"
     odoo_cmd -d "${TEMPLATE}_tmp" -i "$BASE_MODULES" --stop-after-init --log-level=warn \
       --logfile="$WORK/template.log" || { tail -40 "$WORK/template.log"; exit 1; }
     psql -d postgres -qc "ALTER DATABASE \"${TEMPLATE}_tmp\" RENAME TO \"$TEMPLATE\""
+    mv "$WORK/filestore/filestore/${TEMPLATE}_tmp" "$WORK/filestore/filestore/$TEMPLATE"
   fi
 }
 
@@ -188,9 +203,9 @@ cmd_run() {
   setup
   if ! db_exists "$DEMO_DB"; then
     step "Creating the demo database $DEMO_DB with aftersales_addon"
-    createdb -T "$TEMPLATE" "$DEMO_DB"
+    clone_db "$TEMPLATE" "$DEMO_DB"
     odoo_cmd -d "$DEMO_DB" -i aftersales_addon --load-language=zh_CN --stop-after-init --log-level=warn \
-      --logfile="$WORK/demo-install.log" || { tail -40 "$WORK/demo-install.log"; dropdb "$DEMO_DB"; exit 1; }
+      --logfile="$WORK/demo-install.log" || { tail -40 "$WORK/demo-install.log"; drop_db "$DEMO_DB"; exit 1; }
   else
     step "Updating aftersales_addon in $DEMO_DB"
     odoo_cmd -d "$DEMO_DB" -u aftersales_addon --stop-after-init --log-level=warn \
@@ -215,9 +230,9 @@ cmd_test() {
   PG_STARTED_HERE=0
   setup
   local db="aftersales_test_$$"
-  trap 'dropdb --if-exists "'"$db"'" >/dev/null 2>&1 || true; [ "$PG_STARTED_HERE" = 1 ] && stop_postgres' EXIT
+  trap 'drop_db "'"$db"'" >/dev/null 2>&1 || true; [ "$PG_STARTED_HERE" = 1 ] && stop_postgres' EXIT
   step "Installing aftersales_addon with demo data on throwaway database $db"
-  createdb -T "$TEMPLATE" "$db"
+  clone_db "$TEMPLATE" "$db"
   odoo_cmd -d "$db" -i aftersales_addon --stop-after-init --log-level=warn --logfile="$WORK/test-install.log" \
     || { tail -40 "$WORK/test-install.log"; exit 1; }
   if grep -E "ERROR|CRITICAL" "$WORK/test-install.log"; then echo "errors while installing the addon" >&2; exit 1; fi
