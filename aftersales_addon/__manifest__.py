@@ -4,7 +4,7 @@
     'name': 'After-Sales Service and Spare Parts',
     'summary': 'Service requests, repair orders, parts issue and service '
                'reports for a manufacturer\'s after-sales departments',
-    'version': '11.0.1.0.0',
+    'version': '11.0.1.1.0',
     'category': 'After-Sales',
     'license': 'LGPL-3',
     'author': 'aftersales_addon developers',
@@ -22,6 +22,9 @@
         'security/aftersales_rules.xml',
         'data/stock_data.xml',
         'data/helpdesk_data.xml',
+        'views/aftersales_warranty_rule_views.xml',
+        'views/res_config_settings_views.xml',
+        'views/warranty_override_wizard_views.xml',
         'views/helpdesk_ticket_views.xml',
         'views/mrp_repair_views.xml',
         'views/repair_return_wizard_views.xml',

@@ -52,6 +52,14 @@ class HelpdeskTicket(models.Model):
             'aftersales_addon.group_aftersales_technician').id)],
         help='The technician customer service forwards the request to; '
              'new repair orders are assigned to them.')
+    warranty_state = fields.Selection(
+        related='lot_id.warranty_state', string='Warranty',
+        help='Warranty status of the unit today, for the agent to tell the '
+             'customer on the phone.')
+    warranty_end_date = fields.Date(related='lot_id.warranty_end_date',
+                                    string='Warranty Until')
+    warranty_rule_id = fields.Many2one(related='lot_id.warranty_rule_id',
+                                       string='Warranty Rule')
     repair_ids = fields.One2many(
         'mrp.repair', 'ticket_id', string='Repair Orders')
     repair_count = fields.Integer(
@@ -95,6 +103,7 @@ class HelpdeskTicket(models.Model):
                              or self.env['product.pricelist'].search(
                                  [], limit=1).id),
             'fault_symptom': self.fault_symptom,
+            'failure_date': self.received_date and self.received_date[:10],
             'technician_id': self.technician_id.id,
             'location_id': customer_location.id,
             'location_dest_id': customer_location.id,

@@ -2,11 +2,20 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .stock_production_lot import EARLY_FAILURES, WARRANTY_STATES
+
 # R1: the technical diagnosis belongs to the technicians and the technical
 # department; other departments (finance among them) may not edit it.
 DIAGNOSIS_FIELDS = frozenset([
     'fault_category', 'diagnosis', 'repair_plan', 'test_result',
-    'test_notes',
+    'test_notes', 'warranty_exclusion', 'warranty_exclusion_note',
+])
+# R33: the warranty decision is written by the decision itself or by the
+# technical department's override, never typed in.
+WARRANTY_DECISION_FIELDS = frozenset([
+    'warranty_state', 'warranty_rule_id', 'warranty_tier_id',
+    'warranty_start_date', 'warranty_end_date', 'warranty_early_failure',
+    'warranty_override', 'warranty_override_reason',
 ])
 DIAGNOSIS_GROUPS = (
     'aftersales_addon.group_aftersales_technician',
@@ -45,6 +54,53 @@ class MrpRepair(models.Model):
         help='R23: the test after the work. The order cannot be finished '
              'before a passed test is recorded.')
     test_notes = fields.Text(string='Test Notes', copy=False)
+    failure_date = fields.Date(
+        string='Failure Reported On', copy=False,
+        default=fields.Date.context_today,
+        help='R30: the warranty is evaluated on this date (the day the '
+             'customer reported the fault).')
+    warranty_state = fields.Selection(
+        WARRANTY_STATES, string='Warranty Decision', readonly=True,
+        copy=False, track_visibility='onchange',
+        help='R33: decided when the order is confirmed; drives the price '
+             'of every line. Only the technical department overrides it.')
+    warranty_rule_id = fields.Many2one(
+        'aftersales.warranty.rule', string='Warranty Rule', readonly=True,
+        copy=False)
+    warranty_tier_id = fields.Many2one(
+        'aftersales.warranty.tier', string='Warranty Tier', readonly=True,
+        copy=False)
+    warranty_start_date = fields.Date(
+        string='Warranty Start', readonly=True, copy=False)
+    warranty_end_date = fields.Date(
+        string='Warranty End', readonly=True, copy=False)
+    warranty_early_failure = fields.Selection(
+        EARLY_FAILURES, string='Early Failure', readonly=True, copy=False,
+        help='R32: within the dead-on-arrival or quality-failure window the '
+             'unit is repaired first; the customer may have it exchanged or '
+             'returned when it cannot be repaired.')
+    warranty_exclusion = fields.Selection(
+        [('human', 'Human damage'),
+         ('disassembly', 'Unauthorised disassembly'),
+         ('modification', 'Unauthorised modification')],
+        string='Warranty Exclusion', track_visibility='onchange', copy=False,
+        help='R31: recorded by the technician at diagnosis (attach photos '
+             'to the order); the repair is then charged.')
+    warranty_exclusion_note = fields.Text(string='Exclusion Details',
+                                          copy=False)
+    warranty_override = fields.Boolean(
+        string='Decision Overridden', readonly=True, copy=False,
+        track_visibility='onchange')
+    warranty_override_reason = fields.Text(
+        string='Override Reason', readonly=True, copy=False,
+        track_visibility='onchange')
+    service_type = fields.Selection(
+        [('paid', 'Paid'), ('contract', 'Contract'),
+         ('free_warranty', 'Free warranty'), ('internal', 'Internal')],
+        string='Service Type', compute='_compute_service_type', store=True,
+        help='R91: internal for the company\'s own units, contract for '
+             'customers under a service contract, free warranty when the '
+             'warranty covers every line, else paid.')
     date_start = fields.Datetime(
         string='Started On', readonly=True, copy=False)
     date_end = fields.Datetime(string='Ended On', readonly=True, copy=False)
@@ -73,6 +129,29 @@ class MrpRepair(models.Model):
         # unused, R24): depend on the stored line fields as well.
         return super(MrpRepair, self)._amount_untaxed()
 
+    @api.depends('warranty_state', 'partner_id',
+                 'partner_id.commercial_partner_id.aftersales_service_contract',
+                 'company_id.partner_id', 'operations.warranty_coverage',
+                 'fees_lines.warranty_coverage')
+    def _compute_service_type(self):
+        """R91: the service type follows from the customer and the warranty
+        decision."""
+        for repair in self:
+            customer = repair.partner_id.commercial_partner_id
+            coverages = repair.operations.filtered(
+                lambda l: l.type == 'add').mapped('warranty_coverage') + \
+                repair.fees_lines.mapped('warranty_coverage')
+            if customer and customer == \
+                    repair.company_id.partner_id.commercial_partner_id:
+                repair.service_type = 'internal'
+            elif customer.aftersales_service_contract:
+                repair.service_type = 'contract'
+            elif repair.warranty_state == 'in' and all(
+                    cov == 'free' for cov in coverages):
+                repair.service_type = 'free_warranty'
+            else:
+                repair.service_type = 'paid'
+
     @api.depends('parts_picking_ids')
     def _compute_parts_picking_count(self):
         data = self.env['stock.picking'].read_group(
@@ -96,6 +175,12 @@ class MrpRepair(models.Model):
 
     @api.multi
     def write(self, vals):
+        if WARRANTY_DECISION_FIELDS.intersection(vals) and not \
+                self.env.context.get('aftersales_warranty_decision'):
+            raise AccessError(_(
+                'The warranty decision is made when the order is confirmed; '
+                'only the technical department may override it, with a '
+                'reason.'))
         if DIAGNOSIS_FIELDS.intersection(vals) and \
                 not self._can_edit_diagnosis():
             raise AccessError(_(
@@ -107,6 +192,9 @@ class MrpRepair(models.Model):
         res = super(MrpRepair, self).write(vals)
         if vals.get('technician_id'):
             self._notify_technician()
+        if 'warranty_exclusion' in vals:
+            # R31: an exclusion recorded after confirmation re-decides
+            self.filtered(lambda r: r.warranty_state)._decide_warranty()
         return res
 
     @api.model
@@ -169,6 +257,12 @@ class MrpRepair(models.Model):
         if self.location_id.usage != 'internal':
             return self.action_repair_confirm()
         return super(MrpRepair, self).action_validate()
+
+    @api.multi
+    def action_repair_confirm(self):
+        """R33: the warranty is decided when the order is confirmed."""
+        self._decide_warranty()
+        return super(MrpRepair, self).action_repair_confirm()
 
     @api.multi
     def action_repair_start(self):
@@ -306,6 +400,29 @@ class MrpRepair(models.Model):
         return action
 
     @api.multi
+    def action_override_warranty(self):
+        """R33: open the override wizard (Technical department)."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Override Warranty Decision'),
+            'res_model': 'aftersales.warranty.override.wizard',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_repair_id': self.id},
+        }
+
+    @api.multi
+    def action_recheck_warranty(self):
+        """Decide again, e.g. after the customer's proof of purchase gave the
+        serial its start date."""
+        if self.filtered(lambda r: r.state in ('done', 'cancel')):
+            raise UserError(_('A finished or cancelled order keeps its '
+                              'warranty decision.'))
+        self._decide_warranty()
+        return True
+
+    @api.multi
     def action_view_ticket(self):
         self.ensure_one()
         return self.ticket_id.get_formview_action()
@@ -314,3 +431,80 @@ class MrpRepair(models.Model):
     def action_print_service_report(self):
         return self.env.ref(
             'aftersales_addon.action_report_service').report_action(self)
+
+    # ------------------------------------------------------------------
+    # Warranty decision (R30-R33, R90)
+    # ------------------------------------------------------------------
+    @api.multi
+    def _decide_warranty(self):
+        """R30-R33: decide in / out of warranty / excluded / unknown for
+        each order (overridden decisions are kept), store the rule, tier,
+        start and end, and price every line from it. Set-based: the number
+        of queries does not grow with the number of lines."""
+        repairs = self.filtered(lambda r: not r.warranty_override)
+        if not repairs:
+            return
+        rules = self.env['aftersales.warranty.rule']._match_products(
+            repairs.mapped('product_id'))
+        lots = repairs.mapped('lot_id')
+        statuses = lots._warranty_status(
+            {r.lot_id.id: fields.Date.from_string(r.failure_date)
+             or fields.Date.from_string(fields.Date.context_today(r))
+             for r in repairs if r.lot_id}, rules=rules)
+        for repair in repairs:
+            status = statuses.get(repair.lot_id.id) or {
+                'rule': rules.get(repair.product_id.id),
+                'state': 'unknown' if rules.get(repair.product_id.id)
+                else 'out',
+                'tier': self.env['aftersales.warranty.tier'],
+                'start': None, 'end': None, 'early_failure': False}
+            state = status['state']
+            if repair.warranty_exclusion and state in ('in', 'unknown'):
+                state = 'excluded'
+            repair.with_context(aftersales_warranty_decision=True).write({
+                'warranty_state': state,
+                'warranty_rule_id': status['rule'].id,
+                'warranty_tier_id': state == 'in' and status['tier'].id,
+                'warranty_start_date': status['start'],
+                'warranty_end_date': status['end'],
+                'warranty_early_failure': status['early_failure'],
+            })
+        repairs._apply_warranty_coverage()
+
+    @api.multi
+    def _line_coverage(self, kind):
+        """R33: what the customer pays for a ``kind`` ('parts' or 'labour')
+        line of this order: 'free' in warranty when the tier covers it,
+        else 'charged'; None before the decision."""
+        self.ensure_one()
+        if not self.warranty_state:
+            return None
+        if self.warranty_state == 'in' and self.warranty_tier_id:
+            return self.warranty_tier_id[kind + '_coverage']
+        return 'charged'
+
+    @api.multi
+    def _price_list_for(self, kind):
+        """R90: the company's parts price list or labour rates, else the
+        order's price list."""
+        self.ensure_one()
+        company = self.company_id or self.env.user.company_id
+        pricelist = company.aftersales_parts_pricelist_id if kind == 'parts' \
+            else company.aftersales_labour_pricelist_id
+        return pricelist or self.pricelist_id
+
+    @api.multi
+    def _apply_warranty_coverage(self, lines=None):
+        """Write the coverage and the price of every line of the orders (or
+        of ``lines``) from the decision: one price computation per price
+        list and one UPDATE per line table, whatever the number of lines."""
+        for model, kind in (('mrp.repair.line', 'parts'),
+                            ('mrp.repair.fee', 'labour')):
+            targets = lines.filtered(lambda l: l._name == model) \
+                if lines is not None else \
+                self.mapped('operations' if model == 'mrp.repair.line'
+                            else 'fees_lines')
+            if model == 'mrp.repair.line':
+                targets = targets.filtered(lambda l: l.type == 'add')
+            if targets:
+                self.env[model]._write_coverage(targets, kind)

@@ -1,20 +1,32 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from psycopg2 import sql
+
 from odoo import _, api, fields, models
+from odoo.addons import decimal_precision as dp
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare
-from odoo.addons import decimal_precision as dp
 
 # R90: prices come from the price list; only Finance (and the manager, who
 # is in Finance) may set another price.
 PRICE_GROUP = 'aftersales_addon.group_aftersales_finance'
 
 
-class PriceGuardMixin(models.AbstractModel):
-    """R1/R90: a repair line's price is the price list's unless Finance
-    sets it. Shared by part lines and labour lines."""
+class RepairLineMixin(models.AbstractModel):
+    """What part lines and labour lines share: the warranty coverage that
+    sets their price (R33) and the guard that keeps that price (R1, R90)."""
 
-    _name = 'aftersales.price.guard.mixin'
-    _description = 'Repair line price guard'
+    _name = 'aftersales.repair.line.mixin'
+    _description = 'Repair line warranty coverage and price guard'
+    # 'parts' or 'labour': which price list and which tier coverage apply
+    _coverage_kind = 'parts'
+
+    warranty_coverage = fields.Selection(
+        [('free', 'Free'), ('charged', 'Charged')],
+        string='Coverage', readonly=True, copy=False,
+        help='R33: free when the warranty decision covers this line, '
+             'charged otherwise; set when the order is confirmed.')
 
     @api.model
     def _may_set_price(self):
@@ -22,8 +34,17 @@ class PriceGuardMixin(models.AbstractModel):
         return user._is_superuser() or user.has_group(PRICE_GROUP)
 
     @api.model
-    def _list_price(self, repair, product, qty):
-        pricelist = repair.pricelist_id
+    def _is_priced(self, vals, line):
+        """Part lines removing a part carry no price."""
+        return True
+
+    @api.model
+    def _expected_price(self, repair, product, qty):
+        """R33/R90: 0 for a line the warranty covers, else the price of the
+        company's parts price list or labour rates."""
+        if repair._line_coverage(self._coverage_kind) == 'free':
+            return 0.0
+        pricelist = repair._price_list_for(self._coverage_kind)
         if not pricelist or not product:
             return None
         return pricelist.get_product_price(product, qty or 1.0,
@@ -31,40 +52,80 @@ class PriceGuardMixin(models.AbstractModel):
 
     @api.multi
     def _check_price_unit(self, vals):
-        """Refuse a price different from the price list when the user is not
-        allowed to set prices (technicians cannot change prices)."""
+        """Refuse a price different from the expected one when the user may
+        not set prices (technicians cannot change prices)."""
         if 'price_unit' not in vals or self._may_set_price():
             return
         precision = self.env['decimal.precision'].precision_get(
             'Product Price')
-        records = self or [self.new({})]
-        for line in records:
+        for line in self or [self.new({})]:
             repair = self.env['mrp.repair'].browse(
                 vals.get('repair_id') or line.repair_id.id)
             product = self.env['product.product'].browse(
                 vals.get('product_id') or line.product_id.id)
             qty = vals.get('product_uom_qty') or line.product_uom_qty
-            if vals.get('type', getattr(line, 'type', 'add')) == 'remove':
+            if not self._is_priced(vals, line):
                 expected = 0.0
             else:
-                expected = self._list_price(repair, product, qty)
+                expected = self._expected_price(repair, product, qty)
             if expected is None:
                 continue
             if float_compare(vals['price_unit'] or 0.0, expected,
                              precision_digits=precision):
                 raise AccessError(_(
-                    'Only Finance may change the price of %s: the price '
-                    'list gives %s.') % (product.display_name, expected))
+                    'Only Finance may change the price of %s: the expected '
+                    'price is %s.') % (product.display_name, expected))
 
     @api.model
     def create(self, vals):
         self.browse()._check_price_unit(vals)
-        return super(PriceGuardMixin, self).create(vals)
+        line = super(RepairLineMixin, self).create(vals)
+        if line.repair_id.warranty_state and line._is_priced({}, line):
+            # a line added after the decision gets its coverage at once
+            line.repair_id._apply_warranty_coverage(lines=line)
+        return line
 
     @api.multi
     def write(self, vals):
         self._check_price_unit(vals)
-        return super(PriceGuardMixin, self).write(vals)
+        return super(RepairLineMixin, self).write(vals)
+
+    @api.model
+    def _write_coverage(self, lines, kind):
+        """Coverage and price of ``lines`` from their order's decision, in
+        one price computation per price list and one UPDATE (R33, R90)."""
+        values = []
+        charged = defaultdict(lambda: self.browse())
+        for line in lines:
+            if line.repair_id._line_coverage(kind) == 'free':
+                values += [line.id, 0.0, 'free']
+            else:
+                charged[line.repair_id._price_list_for(kind)] |= line
+        for pricelist, group in charged.items():
+            prices = pricelist.get_products_price(
+                group.mapped('product_id'),
+                [line.product_uom_qty or 1.0 for line in group],
+                [line.repair_id.partner_id for line in group]) \
+                if pricelist else {}
+            for line in group:
+                values += [line.id,
+                           prices.get(line.product_id.id, line.price_unit),
+                           'charged']
+        if not values:
+            return
+        query = sql.SQL("""
+            UPDATE {table} AS l
+               SET price_unit = v.price, warranty_coverage = v.coverage
+              FROM (VALUES {rows}) AS v(id, price, coverage)
+             WHERE l.id = v.id
+        """).format(
+            table=sql.Identifier(self._table),
+            rows=sql.SQL(', ').join(
+                [sql.SQL('(%s, %s::numeric, %s)')] * (len(values) // 3)))
+        self.env.cr.execute(query, values)
+        lines.invalidate_cache(['price_unit', 'warranty_coverage'], lines.ids)
+        lines.modified(['price_unit', 'warranty_coverage'])
+        lines.recompute()
 
 
 class MrpRepairLine(models.Model):
@@ -72,7 +133,8 @@ class MrpRepairLine(models.Model):
     against the order (R21) and unused quantities come back (R24)."""
 
     _name = 'mrp.repair.line'
-    _inherit = ['mrp.repair.line', 'aftersales.price.guard.mixin']
+    _inherit = ['mrp.repair.line', 'aftersales.repair.line.mixin']
+    _coverage_kind = 'parts'
 
     replace_reason = fields.Char(
         string='Reason',
@@ -91,6 +153,10 @@ class MrpRepairLine(models.Model):
         digits=dp.get_precision('Product Unit of Measure'),
         help='Quantity still to request from the warehouse.')
 
+    @api.model
+    def _is_priced(self, vals, line):
+        return vals.get('type', line.type) != 'remove'
+
     @api.depends('aftersales_move_ids.state',
                  'aftersales_move_ids.product_qty', 'product_uom_qty')
     def _compute_qty_issued(self):
@@ -100,7 +166,8 @@ class MrpRepairLine(models.Model):
             for move in line.aftersales_move_ids:
                 if move.state == 'cancel':
                     continue
-                sign = 1 if move.picking_id.picking_type_id == issue_type else -1
+                sign = 1 if move.picking_id.picking_type_id == issue_type \
+                    else -1
                 qty = move.product_uom._compute_quantity(
                     move.product_uom_qty, line.product_uom)
                 if move.state == 'done':
@@ -111,6 +178,16 @@ class MrpRepairLine(models.Model):
                     requested -= qty
             line.qty_issued = issued
             line.qty_to_issue = max(line.product_uom_qty - requested, 0.0)
+
+    @api.onchange('repair_id', 'product_id', 'product_uom_qty')
+    def onchange_product_id(self):
+        res = super(MrpRepairLine, self).onchange_product_id()
+        if self.type == 'add' and self.product_id and self.repair_id:
+            price = self._expected_price(self.repair_id, self.product_id,
+                                         self.product_uom_qty)
+            if price is not None:
+                self.price_unit = price
+        return res
 
     @api.model
     def create(self, vals):

@@ -1,1 +1,2 @@
 from . import repair_return_wizard
+from . import warranty_override_wizard

@@ -1,0 +1,15 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = 'res.config.settings'
+
+    aftersales_doa_days = fields.Integer(
+        related='company_id.aftersales_doa_days')
+    aftersales_quality_failure_days = fields.Integer(
+        related='company_id.aftersales_quality_failure_days')
+    aftersales_parts_pricelist_id = fields.Many2one(
+        related='company_id.aftersales_parts_pricelist_id')
+    aftersales_labour_pricelist_id = fields.Many2one(
+        related='company_id.aftersales_labour_pricelist_id')

@@ -1,0 +1,154 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+WARRANTY_STATES = [
+    ('in', 'In warranty'),
+    ('out', 'Out of warranty'),
+    ('excluded', 'Excluded'),
+    ('unknown', 'Unknown - ask the customer for proof of purchase'),
+]
+EARLY_FAILURES = [
+    ('doa', 'Dead on arrival'),
+    ('quality', 'Quality failure'),
+]
+
+
+class StockProductionLot(models.Model):
+    """A sold unit's serial carries its warranty start (R30)."""
+
+    _inherit = 'stock.production.lot'
+
+    warranty_start_manual = fields.Date(
+        string='Warranty Start (manual)',
+        help='For units sold before the system: the date the warranty '
+             'started, from the customer\'s proof of purchase. Used when no '
+             'delivery of this serial to a customer is recorded.')
+    warranty_customer_id = fields.Many2one(
+        'res.partner', string='Owner (before the system)',
+        help='Customer owning a unit sold before the system, when no '
+             'delivery is recorded.')
+    acceptance_date = fields.Date(
+        string='Customer Acceptance',
+        help='R30: date the customer accepted the unit; rules counting from '
+             'acceptance use it when recorded.')
+    delivery_date = fields.Date(
+        string='Delivered On', compute='_compute_warranty',
+        help='First date this serial left the company to a customer.')
+    warranty_state = fields.Selection(
+        WARRANTY_STATES, string='Warranty', compute='_compute_warranty')
+    warranty_rule_id = fields.Many2one(
+        'aftersales.warranty.rule', string='Warranty Rule',
+        compute='_compute_warranty')
+    warranty_start_date = fields.Date(
+        string='Warranty Start', compute='_compute_warranty')
+    warranty_end_date = fields.Date(
+        string='Warranty End', compute='_compute_warranty')
+
+    @api.multi
+    def _delivery_dates(self):
+        """First date each serial left the company to a customer (its
+        outgoing move), in one query. Returns {lot id: date}."""
+        if not self.ids:
+            return {}
+        self.env.cr.execute("""
+            SELECT ml.lot_id, MIN(ml.date)
+              FROM stock_move_line ml
+              JOIN stock_location dest ON dest.id = ml.location_dest_id
+              JOIN stock_location src ON src.id = ml.location_id
+             WHERE ml.lot_id IN %s
+               AND ml.state = 'done'
+               AND dest.usage = 'customer'
+               AND src.usage != 'customer'
+          GROUP BY ml.lot_id
+        """, (tuple(self.ids),))
+        return {lot_id: date.date()
+                for lot_id, date in self.env.cr.fetchall()}
+
+    @api.multi
+    def _warranty_status(self, date, rules=None):
+        """R30-R32: warranty status of each serial on ``date`` (a date, or a
+        dict {lot id: date}), set-based: one query for the delivery dates,
+        one search for the rules.
+
+        Returns {lot id: dict(state, rule, tier, start, end, early_failure)}.
+        A serial whose start is unknown is 'unknown', never 'in' (R30)."""
+        if rules is None:
+            rules = self.env['aftersales.warranty.rule']._match_products(
+                self.mapped('product_id'))
+        deliveries = self._delivery_dates()
+        company = self.env.user.company_id
+        result = {}
+        for lot in self:
+            on_date = date.get(lot.id) if isinstance(date, dict) else date
+            rule = rules.get(lot.product_id.id)
+            start = None
+            if rule and rule.start_event == 'acceptance' and \
+                    lot.acceptance_date:
+                start = fields.Date.from_string(lot.acceptance_date)
+            if not start:
+                start = deliveries.get(lot.id)
+            if not start and lot.warranty_start_manual:
+                start = fields.Date.from_string(lot.warranty_start_manual)
+            status = {'rule': rule, 'start': start, 'end': None,
+                      'tier': self.env['aftersales.warranty.tier'],
+                      'early_failure': False,
+                      'delivery': deliveries.get(lot.id)}
+            if not rule:
+                status['state'] = 'out'
+            elif not start:
+                status['state'] = 'unknown'
+            else:
+                status['end'] = rule._end_date(start)
+                status['tier'] = rule._tier_at(start, on_date)
+                status['state'] = 'in' if status['tier'] else 'out'
+                status['early_failure'] = self._early_failure(
+                    start, on_date, company)
+            result[lot.id] = status
+        return result
+
+    @api.model
+    def _early_failure(self, start, date, company):
+        """R32: 'doa' when the failure comes within the dead-on-arrival
+        window of the warranty start, 'quality' within the quality-failure
+        window, else False. Both windows are company settings; the day the
+        window ends is included."""
+        age = date - start
+        if timedelta(0) <= age <= timedelta(days=company.aftersales_doa_days):
+            return 'doa'
+        if timedelta(0) <= age <= timedelta(
+                days=company.aftersales_quality_failure_days):
+            return 'quality'
+        return False
+
+    @api.multi
+    def _compute_warranty(self):
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        statuses = self._warranty_status(today)
+        for lot in self:
+            status = statuses[lot.id]
+            lot.delivery_date = status['delivery']
+            lot.warranty_state = status['state']
+            lot.warranty_rule_id = status['rule']
+            lot.warranty_start_date = status['start']
+            lot.warranty_end_date = status['end']
+
+    @api.multi
+    def action_view_warranty_rule(self):
+        self.ensure_one()
+        if not self.warranty_rule_id:
+            return False
+        return self.warranty_rule_id.get_formview_action()
+
+    @api.model
+    def _lots_of_customer(self, partner):
+        """Serials delivered to ``partner`` (or its contacts)."""
+        lines = self.env['stock.move.line'].search([
+            ('lot_id', '!=', False), ('state', '=', 'done'),
+            ('location_dest_id.usage', '=', 'customer'),
+            ('move_id.partner_id', 'child_of',
+             partner.commercial_partner_id.id)])
+        return lines.mapped('lot_id') | self.search(
+            [('warranty_customer_id', 'child_of',
+              partner.commercial_partner_id.id)])
