@@ -55,7 +55,9 @@ class AftersalesWarrantyRule(models.Model):
     # ------------------------------------------------------------------
     # Configuration errors, shown at save time
     # ------------------------------------------------------------------
-    @api.constrains('product_id', 'categ_id')
+    # 'name' is always written at creation: the check runs even when the
+    # product and category keys are left out
+    @api.constrains('name', 'product_id', 'categ_id')
     def _check_target(self):
         for rule in self:
             if not rule.product_id and not rule.categ_id:
@@ -84,7 +86,7 @@ class AftersalesWarrantyRule(models.Model):
                         rule.product_id.display_name
                         or rule.categ_id.display_name))
 
-    @api.constrains('tier_ids')
+    @api.constrains('tier_ids', 'product_id', 'categ_id')
     def _check_tiers(self):
         """Tiers start at month 0 and follow each other without gap or
         overlap, each at least one month long (R30)."""

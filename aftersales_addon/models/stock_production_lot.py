@@ -63,7 +63,8 @@ class StockProductionLot(models.Model):
                AND src.usage != 'customer'
           GROUP BY ml.lot_id
         """, (tuple(self.ids),))
-        return {lot_id: date.date()
+        # Odoo's cursor returns timestamps as strings
+        return {lot_id: fields.Date.from_string(date[:10])
                 for lot_id, date in self.env.cr.fetchall()}
 
     @api.multi

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Shared fixture: one user per department (R1), a customer owning a
 serial-tracked unit, spare parts in stock and a labour product."""
+from odoo import fields
 from odoo.tests.common import SavepointCase
 
 GROUPS = {
@@ -108,8 +109,9 @@ class AftersalesCase(SavepointCase):
             'name': product.name,
             'product_uom_qty': qty,
             'product_uom': product.uom_id.id,
-            'price_unit': self.pricelist.get_product_price(
-                product, qty, repair.partner_id),
+            # the price the client's onchange proposes
+            'price_unit': self.env['mrp.repair.line']._expected_price(
+                repair, product, qty),
             'location_id': self.stock_location.id,
             'location_dest_id': self.production_location.id,
             'lot_id': lot.id if lot else False,
@@ -124,3 +126,29 @@ class AftersalesCase(SavepointCase):
         for picking in pickings:
             picking.sudo(self.users['warehouse']).button_validate()
         return pickings
+
+    def deliver(self, lot, when):
+        """Deliver ``lot`` to the customer: a done outgoing move dated
+        ``when`` (its warranty starts then, R30)."""
+        stock = self.stock_location
+        customers = self.env.ref('stock.stock_location_customers')
+        self.env['stock.quant']._update_available_quantity(
+            lot.product_id, stock, 1, lot_id=lot)
+        move = self.env['stock.move'].create({
+            'name': 'Delivery %s' % lot.name,
+            'product_id': lot.product_id.id,
+            'product_uom': lot.product_id.uom_id.id,
+            'product_uom_qty': 1,
+            'location_id': stock.id,
+            'location_dest_id': customers.id,
+            'partner_id': self.customer.id,
+        })
+        move._action_confirm()
+        move.write({'move_line_ids': [(0, 0, {
+            'product_id': lot.product_id.id, 'lot_id': lot.id,
+            'product_uom_id': lot.product_id.uom_id.id, 'qty_done': 1,
+            'location_id': stock.id, 'location_dest_id': customers.id})]})
+        move._action_done()
+        move.move_line_ids.write({'date': fields.Datetime.to_string(when)})
+        move.write({'date': fields.Datetime.to_string(when)})
+        return move
