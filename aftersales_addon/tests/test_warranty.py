@@ -181,6 +181,20 @@ class TestWarrantyRules(WarrantyCase):
         ticket.invalidate_cache()
         self.assertEqual(ticket.warranty_state, 'unknown')
 
+    def test_ticket_form_shows_warranty_when_serial_entered(self):
+        """At intake: entering the serial in the form shows the warranty
+        (the onchange call the web client makes)."""
+        Ticket = self.env['helpdesk.ticket'].sudo(self.users['cs'])
+        spec = Ticket._onchange_spec()
+        values = {name: False for name in spec if '.' not in name}
+        values.update(Ticket.default_get(list(values)))
+        values.update({'name': 'Noise', 'partner_id': self.customer.id,
+                       'lot_id': self.unit_lot.id})
+        result = Ticket.onchange(values, 'lot_id', spec)['value']
+        self.assertEqual(result['warranty_rule_id'][0], self.rule.id)
+        self.assertEqual(result['warranty_end_date'], '2028-01-09')
+        self.assertIn(result['warranty_state'], ('in', 'out'))
+
 
 class TestWarrantyConfigurationErrors(WarrantyCase):
 
