@@ -18,7 +18,18 @@ To measure a new feature, add a ``Step`` to ``ADDON_STEPS`` (or
 ``bench.env`` is the superuser environment, ``bench.data`` the fixture built
 by ``setup_data`` and ``order`` a dict shared by the steps of one order
 (``order['repair']``, ``order['ticket']``, ...). Each step is timed and its
-SQL queries counted on its own, and appears in the per-step table.
+SQL queries counted on its own, and appears in the per-step table. A step
+may also list ``probes`` (``Probe(label, model, method)``): the calls of that
+method made inside the step are timed and counted too and shown on an
+indented "of which" row (not added to the total again), e.g. the warranty
+decision made inside the confirmation.
+
+The addon fixture has a warranty rule for the unit's category (tiers 0-36
+months parts and labour free, 36-60 parts charged labour free) and each
+order's serial is delivered to the customer 12 months before (outside the
+timing), so the decision made at confirmation finds a rule and a start date
+and prices every line free. ``bench/warranty.py`` measures the decision on
+its own for 1, 10 and 50 lines.
 """
 import argparse
 import os
@@ -28,6 +39,9 @@ import subprocess
 import sys
 import time
 from collections import OrderedDict, namedtuple
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, '.work')
@@ -138,7 +152,11 @@ def ensure_addon_db(name, rebuild=False):
 # ----------------------------------------------------------------------
 # Steps
 # ----------------------------------------------------------------------
-Step = namedtuple('Step', 'name fn')
+Step = namedtuple('Step', 'name fn probes', defaults=((),))
+# A method measured inside a step: label, model, method name.
+Probe = namedtuple('Probe', 'label model method')
+WARRANTY_PROBE = Probe('of which: warranty decision', 'mrp.repair',
+                       '_decide_warranty')
 
 
 def _repair_header(bench):
@@ -249,6 +267,9 @@ def addon_assign_technician(bench, order):
 
 
 def addon_confirm(bench, order):
+    # aftersales_addon's action_repair_confirm decides the warranty and
+    # prices every line (R33): its queries are part of this step, and shown
+    # on their own by WARRANTY_PROBE.
     order['repair'].action_validate()
     assert order['repair'].state == 'confirmed', order['repair'].state
 
@@ -283,7 +304,7 @@ ADDON_STEPS = [
     Step('ticket -> repair order', addon_create_repair),
     Step('assign technician', addon_assign_technician),
     Step('add part lines', _add_part_lines),
-    Step('confirm (validate)', addon_confirm),
+    Step('confirm (validate)', addon_confirm, (WARRANTY_PROBE,)),
     Step('issue parts', addon_issue_parts),
     Step('warehouse validates', addon_warehouse_validate),
     Step('start repair', addon_start),
@@ -291,6 +312,16 @@ ADDON_STEPS = [
     Step('end repair', addon_end),
     Step('create invoice', invoice),
 ]
+
+
+def addon_check_order(bench, order):
+    """Not timed: the decision found the rule and priced the lines free."""
+    repair = order['repair']
+    assert repair.warranty_state == 'in', repair.warranty_state
+    assert repair.warranty_rule_id == bench.data['warranty_rule']
+    coverages = set(repair.operations.mapped('warranty_coverage'))
+    assert coverages == {'free'}, coverages
+    assert not any(repair.operations.mapped('price_unit'))
 
 
 # ----------------------------------------------------------------------
@@ -342,14 +373,82 @@ def setup_data(env, max_lines, with_addon):
             })
         data['channel'] = env.ref(
             'helpdesk_mgmt.helpdesk_ticket_channel_phone')
+        # R30: the unit's category has a warranty rule; each order's serial
+        # is delivered to the customer 12 months before (see new_lot).
+        categ = env['product.category'].create({'name': 'Bench Scooters'})
+        data['unit'].categ_id = categ
+        data['warranty_rule'] = create_warranty_rule(env, categ)
+        data['delivered_months_ago'] = 12
     return data
+
+
+def create_warranty_rule(env, categ):
+    """Warranty rule of ``categ``: months 0-36 parts and labour free, 36-60
+    parts charged and labour free, counted from the delivery."""
+    return env['aftersales.warranty.rule'].create({
+        'name': 'Bench warranty %s' % categ.name,
+        'categ_id': categ.id,
+        'start_event': 'delivery',
+        'tier_ids': [
+            (0, 0, {'month_from': 0, 'month_to': 36,
+                    'parts_coverage': 'free', 'labour_coverage': 'free'}),
+            (0, 0, {'month_from': 36, 'month_to': 60,
+                    'parts_coverage': 'charged', 'labour_coverage': 'free'}),
+        ],
+    })
+
+
+def deliver_serial(env, lot, customer, stock_location, customer_location,
+                   months_ago):
+    """Put ``lot`` in stock and deliver it to ``customer``: a done move
+    WH/Stock -> customer whose move line carries the lot, dated
+    ``months_ago`` months back (the warranty start, R30)."""
+    from odoo import fields
+    product = lot.product_id
+    env['stock.quant']._update_available_quantity(
+        product, stock_location, 1.0, lot_id=lot)
+    when = fields.Datetime.to_string(
+        datetime.now() - relativedelta(months=months_ago))
+    move = env['stock.move'].create({
+        'name': 'Delivery of %s' % lot.name,
+        'product_id': product.id,
+        'product_uom': product.uom_id.id,
+        'product_uom_qty': 1.0,
+        'location_id': stock_location.id,
+        'location_dest_id': customer_location.id,
+        'partner_id': customer.id,
+        'date': when,
+        'move_line_ids': [(0, 0, {
+            'product_id': product.id,
+            'product_uom_id': product.uom_id.id,
+            'qty_done': 1.0,
+            'lot_id': lot.id,
+            'location_id': stock_location.id,
+            'location_dest_id': customer_location.id,
+        })],
+    })
+    move._action_done()
+    assert move.state == 'done', move.state
+    # _action_done dates the move and its lines now: backdate them.
+    env.cr.execute('UPDATE stock_move SET date = %s WHERE id = %s',
+                   (when, move.id))
+    env.cr.execute('UPDATE stock_move_line SET date = %s WHERE move_id = %s',
+                   (when, move.id))
+    move.invalidate_cache(['date'], move.ids)
+    move.move_line_ids.invalidate_cache(['date'], move.move_line_ids.ids)
+    return move
 
 
 def new_lot(env, data):
     data['lot_seq'] += 1
-    return env['stock.production.lot'].create({
+    lot = env['stock.production.lot'].create({
         'name': 'BENCH-SCOOTER-%05d' % data['lot_seq'],
         'product_id': data['unit'].id})
+    if data.get('warranty_rule'):
+        deliver_serial(env, lot, data['customer'], data['stock_location'],
+                       data['customer_location'],
+                       data['delivered_months_ago'])
+    return lot
 
 
 # ----------------------------------------------------------------------
@@ -359,11 +458,12 @@ class Bench(object):
     """One flow on one database: its cursor, superuser env and fixture."""
 
     def __init__(self, label, dbname, steps, with_addon, max_lines,
-                 keep_cache):
+                 keep_cache, check_order=None):
         import odoo
         self.label = label
         self.dbname = dbname
         self.steps = steps
+        self.check_order = check_order
         self.keep_cache = keep_cache
         self.lines = None
         self.registry = odoo.registry(dbname)
@@ -371,8 +471,42 @@ class Bench(object):
         self.env = odoo.api.Environment(self.cr, odoo.SUPERUSER_ID, {})
         self.data = setup_data(self.env, max_lines, with_addon)
 
+    def _install_probe(self, probe, totals):
+        """Wrap ``probe.method`` on the model's registry class so that its
+        (outermost) calls add their seconds and queries to ``totals``;
+        return a function removing the wrapper."""
+        cls = type(self.env[probe.model])
+        own = cls.__dict__.get(probe.method)
+        original = getattr(cls, probe.method)
+        cr = self.cr
+        depth = [0]
+
+        def measured(records, *args, **kwargs):
+            if depth[0]:
+                return original(records, *args, **kwargs)
+            depth[0] += 1
+            queries0 = cr.sql_log_count
+            t0 = time.perf_counter()
+            try:
+                return original(records, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+                totals[0] += time.perf_counter() - t0
+                totals[1] += cr.sql_log_count - queries0
+                totals[2] += 1
+
+        setattr(cls, probe.method, measured)
+
+        def remove():
+            if own is None:
+                delattr(cls, probe.method)
+            else:
+                setattr(cls, probe.method, own)
+        return remove
+
     def run_order(self):
-        """Run all steps of one order; return {step: (seconds, queries)}."""
+        """Run all steps of one order; return {step: (seconds, queries)},
+        with a row (step, probe label) per probe of a step."""
         order = {'lot': new_lot(self.env, self.data)}
         result = OrderedDict()
         for step in self.steps:
@@ -380,6 +514,9 @@ class Bench(object):
                 # each step is a separate user action (RPC request): start it
                 # with an empty record cache, as a new request would
                 self.env.cache.invalidate()
+            probes = [(probe, [0.0, 0, 0]) for probe in step.probes]
+            removers = [self._install_probe(probe, totals)
+                        for probe, totals in probes]
             queries0 = self.cr.sql_log_count
             t0 = time.perf_counter()
             try:
@@ -388,8 +525,18 @@ class Bench(object):
                 print('\n%s: step %r failed' % (self.label, step.name),
                       file=sys.stderr)
                 raise
-            result[step.name] = (time.perf_counter() - t0,
-                                 self.cr.sql_log_count - queries0)
+            finally:
+                elapsed = time.perf_counter() - t0
+                queries = self.cr.sql_log_count - queries0
+                for remove in removers:
+                    remove()
+            result[step.name] = (elapsed, queries)
+            for probe, (secs, count, calls) in probes:
+                assert calls, '%s: %s.%s was not called' % (
+                    step.name, probe.model, probe.method)
+                result[(step.name, probe.label)] = (secs, count)
+        if self.check_order:
+            self.check_order(self, order)
         return result
 
     def measure(self, lines, orders):
@@ -400,8 +547,11 @@ class Bench(object):
             (name, (sum(r[name][0] for r in runs) / orders,
                     sum(r[name][1] for r in runs) / orders))
             for name in runs[0])
-        total = (sum(s for s, q in per_step.values()),
-                 sum(q for s, q in per_step.values()))
+        # probe rows (keyed (step, label)) are part of their step already
+        total = (sum(s for n, (s, q) in per_step.items()
+                     if not isinstance(n, tuple)),
+                 sum(q for n, (s, q) in per_step.items()
+                     if not isinstance(n, tuple)))
         return per_step, total
 
     def close(self):
@@ -415,6 +565,8 @@ def print_steps(label, dbname, per_step, total):
     print('  %s flow (db %s)' % (label, dbname))
     print('    %-28s %12s %12s' % ('step', 'ms/order', 'queries/order'))
     for name, (secs, queries) in per_step.items():
+        if isinstance(name, tuple):
+            name = '  ' + name[1]
         print('    %-28s %12.1f %12.1f' % (name, secs * 1000, queries))
     print('    %-28s %12.1f %12.1f' % ('TOTAL', total[0] * 1000, total[1]))
 
@@ -476,7 +628,8 @@ def main(argv=None):
             bare = Bench('bare', args.bare_db, BARE_STEPS, False,
                          max(args.lines), args.keep_cache)
             addon = Bench('addon', args.addon_db, ADDON_STEPS, True,
-                          max(args.lines), args.keep_cache)
+                          max(args.lines), args.keep_cache,
+                          check_order=addon_check_order)
             print('(registries loaded and fixtures created in %.1f s)'
                   % (time.perf_counter() - t0))
             for lines in args.lines:
@@ -487,19 +640,24 @@ def main(argv=None):
                 print_steps('bare mrp.repair', args.bare_db, b_steps, b_total)
                 print_steps('aftersales_addon', args.addon_db, a_steps,
                             a_total)
-                results.append((lines, b_total, a_total))
+                decision = a_steps.get(
+                    ('confirm (validate)', WARRANTY_PROBE.label), (0.0, 0))
+                results.append((lines, b_total, a_total, decision))
         finally:
             for bench in (addon, bare):
                 if bench is not None:
                     bench.close()
 
     print('\n== Summary (per order) ==')
-    print('%6s | %10s %10s %7s | %10s %10s %7s' % (
+    print('%6s | %10s %10s %7s | %10s %10s %7s | %11s %10s' % (
         'lines', 'bare s', 'addon s', 'ratio',
-        'bare q', 'addon q', 'ratio'))
-    for lines, (b_s, b_q), (a_s, a_q) in results:
-        print('%6d | %10.3f %10.3f %6.2fx | %10.1f %10.1f %6.2fx' % (
-            lines, b_s, a_s, a_s / b_s, b_q, a_q, a_q / b_q))
+        'bare q', 'addon q', 'ratio', 'decision ms', 'decision q'))
+    for lines, (b_s, b_q), (a_s, a_q), (d_s, d_q) in results:
+        print('%6d | %10.3f %10.3f %6.2fx | %10.1f %10.1f %6.2fx | %11.1f '
+              '%10.1f' % (lines, b_s, a_s, a_s / b_s, b_q, a_q, a_q / b_q,
+                          d_s * 1000, d_q))
+    print('(addon s and q include the warranty decision made inside '
+          '"confirm (validate)"; decision ms/q show that part alone.)')
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print('\nPeak memory (ru_maxrss): %.1f MB' % (rss / 1024.0))
     print('Rolled back: nothing was committed.')
