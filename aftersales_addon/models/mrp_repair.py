@@ -444,6 +444,14 @@ class MrpRepair(models.Model):
         repairs = self.filtered(lambda r: not r.warranty_override)
         if not repairs:
             return
+        # order totals and service type are recomputed once, at the end
+        with self.env.norecompute():
+            repairs._decide_warranty_no_recompute()
+        self.recompute()
+
+    @api.multi
+    def _decide_warranty_no_recompute(self):
+        repairs = self
         rules = self.env['aftersales.warranty.rule']._match_products(
             repairs.mapped('product_id'))
         lots = repairs.mapped('lot_id')
@@ -508,3 +516,5 @@ class MrpRepair(models.Model):
                 targets = targets.filtered(lambda l: l.type == 'add')
             if targets:
                 self.env[model]._write_coverage(targets, kind)
+        if self.env.recompute:
+            self.recompute()

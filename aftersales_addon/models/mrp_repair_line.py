@@ -122,10 +122,10 @@ class RepairLineMixin(models.AbstractModel):
             table=sql.Identifier(self._table),
             rows=sql.SQL(', ').join(
                 [sql.SQL('(%s, %s::numeric, %s)')] * (len(values) // 3)))
-        self.env.cr.execute(query, values)
+        # as text: Odoo 11's cursor logs queries as strings
+        self.env.cr.execute(query.as_string(self.env.cr._obj), values)
         lines.invalidate_cache(['price_unit', 'warranty_coverage'], lines.ids)
         lines.modified(['price_unit', 'warranty_coverage'])
-        lines.recompute()
 
 
 class MrpRepairLine(models.Model):
