@@ -4,6 +4,10 @@ from . import res_partner
 from . import aftersales_warranty_rule
 from . import aftersales_warranty_tier
 from . import stock_production_lot
+from . import product_template
+from . import stock_warehouse
+from . import aftersales_part_recovery
+from . import aftersales_recovery_list
 from . import helpdesk_ticket
 from . import mrp_repair
 from . import mrp_repair_line

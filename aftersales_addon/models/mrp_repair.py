@@ -100,7 +100,7 @@ class MrpRepair(models.Model):
         string='Service Type', compute='_compute_service_type', store=True,
         help='R91: internal for the company\'s own units, contract for '
              'customers under a service contract, free warranty when the '
-             'warranty covers every line, else paid.')
+             'warranty covers every line (deposits included), else paid.')
     date_start = fields.Datetime(
         string='Started On', readonly=True, copy=False)
     date_end = fields.Datetime(string='Ended On', readonly=True, copy=False)
@@ -116,6 +116,11 @@ class MrpRepair(models.Model):
     parts_picking_ids = fields.One2many(
         'stock.picking', 'aftersales_repair_id',
         string='Parts Transfers', readonly=True)
+    recovery_ids = fields.One2many(
+        'aftersales.part.recovery', 'repair_id', string='Old Parts',
+        readonly=True)
+    recovery_count = fields.Integer(string='Old Parts',
+                                    compute='_compute_recovery_count')
     parts_picking_count = fields.Integer(
         string='Parts Transfers', compute='_compute_parts_picking_count')
 
@@ -147,10 +152,27 @@ class MrpRepair(models.Model):
             elif customer.aftersales_service_contract:
                 repair.service_type = 'contract'
             elif repair.warranty_state == 'in' and all(
-                    cov == 'free' for cov in coverages):
+                    cov in ('free', 'deposit') for cov in coverages):
                 repair.service_type = 'free_warranty'
             else:
                 repair.service_type = 'paid'
+
+    @api.depends('recovery_ids')
+    def _compute_recovery_count(self):
+        data = self.env['aftersales.part.recovery'].read_group(
+            [('repair_id', 'in', self.ids)], ['repair_id'], ['repair_id'])
+        counts = {d['repair_id'][0]: d['repair_id_count'] for d in data}
+        for repair in self:
+            repair.recovery_count = counts.get(repair.id, 0)
+
+    @api.multi
+    def action_view_recoveries(self):
+        self.ensure_one()
+        action = self.env.ref(
+            'aftersales_addon.aftersales_part_recovery_action').read()[0]
+        action['domain'] = [('repair_id', '=', self.id)]
+        action['context'] = {}
+        return action
 
     @api.depends('parts_picking_ids')
     def _compute_parts_picking_count(self):
@@ -297,7 +319,10 @@ class MrpRepair(models.Model):
     def action_repair_end(self):
         self._check_ready_to_end()
         self.write({'date_end': fields.Datetime.now()})
-        return super(MrpRepair, self).action_repair_end()
+        res = super(MrpRepair, self).action_repair_end()
+        # R40: every part replaced under warranty owes its old part
+        self.env['aftersales.part.recovery']._create_for_repairs(self)
+        return res
 
     # ------------------------------------------------------------------
     # Parts issue and return (R21, R24)

@@ -23,10 +23,12 @@ class RepairLineMixin(models.AbstractModel):
     _coverage_kind = 'parts'
 
     warranty_coverage = fields.Selection(
-        [('free', 'Free'), ('charged', 'Charged')],
+        [('free', 'Free'), ('deposit', 'Deposit'), ('charged', 'Charged')],
         string='Coverage', readonly=True, copy=False,
         help='R33: free when the warranty decision covers this line, '
-             'charged otherwise; set when the order is confirmed.')
+             'charged otherwise; set when the order is confirmed. R42: a '
+             'warranty part whose old part must come back is charged as a '
+             'deposit until the warehouse receives the old part.')
 
     @api.model
     def _may_set_price(self):
@@ -39,10 +41,22 @@ class RepairLineMixin(models.AbstractModel):
         return True
 
     @api.model
+    def _coverage_for(self, repair, product):
+        """R33/R42: the coverage of a line of ``product`` on ``repair``: the
+        decision's, except that a warranty part whose old part must come
+        back (R40, not exempt under R41) is a deposit."""
+        coverage = repair._line_coverage(self._coverage_kind)
+        if coverage == 'free' and self._coverage_kind == 'parts' and \
+                not self.env['aftersales.part.recovery']._is_recovery_exempt(
+                    product, repair.company_id or self.env.user.company_id):
+            coverage = 'deposit'
+        return coverage
+
+    @api.model
     def _expected_price(self, repair, product, qty):
         """R33/R90: 0 for a line the warranty covers, else the price of the
-        company's parts price list or labour rates."""
-        if repair._line_coverage(self._coverage_kind) == 'free':
+        company's parts price list or labour rates (deposits included)."""
+        if self._coverage_for(repair, product) == 'free':
             return 0.0
         pricelist = repair._price_list_for(self._coverage_kind)
         if not pricelist or not product:
@@ -96,8 +110,11 @@ class RepairLineMixin(models.AbstractModel):
         one price computation per price list and one UPDATE (R33, R90)."""
         values = []
         charged = defaultdict(lambda: self.browse())
+        coverages = {}
         for line in lines:
-            if line.repair_id._line_coverage(kind) == 'free':
+            coverages[line.id] = self._coverage_for(line.repair_id,
+                                                    line.product_id)
+            if coverages[line.id] == 'free':
                 values += [line.id, 0.0, 'free']
             else:
                 charged[line.repair_id._price_list_for(kind)] |= line
@@ -110,7 +127,22 @@ class RepairLineMixin(models.AbstractModel):
             for line in group:
                 values += [line.id,
                            prices.get(line.product_id.id, line.price_unit),
-                           'charged']
+                           coverages[line.id]]
+        self._update_coverage(lines, values)
+
+    @api.model
+    def _set_coverage(self, lines, coverage, price):
+        """Give ``lines`` one coverage and price (e.g. a deposit line
+        becoming free when its old part comes back, R42)."""
+        values = []
+        for line in lines:
+            values += [line.id, price, coverage]
+        self._update_coverage(lines, values)
+
+    @api.model
+    def _update_coverage(self, lines, values):
+        """One UPDATE of price and coverage from ``values``, a flat list of
+        (id, price, coverage) triples, then the ORM is told."""
         if not values:
             return
         query = sql.SQL("""
@@ -148,6 +180,9 @@ class MrpRepairLine(models.Model):
         digits=dp.get_precision('Product Unit of Measure'),
         help='Quantity the warehouse issued to the order, less what came '
              'back unused.')
+    recovery_ids = fields.One2many(
+        'aftersales.part.recovery', 'repair_line_id',
+        string='Old Part Recovery', readonly=True)
     qty_to_issue = fields.Float(
         string='To Issue', compute='_compute_qty_issued',
         digits=dp.get_precision('Product Unit of Measure'),

@@ -13,3 +13,9 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.aftersales_parts_pricelist_id')
     aftersales_labour_pricelist_id = fields.Many2one(
         related='company_id.aftersales_labour_pricelist_id')
+    aftersales_recovery_due_days = fields.Integer(
+        related='company_id.aftersales_recovery_due_days')
+    aftersales_recovery_exempt_threshold = fields.Float(
+        related='company_id.aftersales_recovery_exempt_threshold')
+    aftersales_recovery_list_day = fields.Integer(
+        related='company_id.aftersales_recovery_list_day')

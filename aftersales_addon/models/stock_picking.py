@@ -54,3 +54,18 @@ class StockPicking(models.Model):
                 # sudo: the warehouse may not delete repair lines, but a
                 # part fully returned is no longer part of the order.
                 line.sudo().unlink()
+
+
+class StockPickingRecovery(models.Model):
+    """R43/R46: the receipt of an old part, and how it travelled."""
+
+    _inherit = 'stock.picking'
+
+    aftersales_recovery_id = fields.Many2one(
+        'aftersales.part.recovery', string='Old Part Recovery', index=True,
+        readonly=True, ondelete='restrict')
+    aftersales_courier = fields.Char(string='Courier')
+    aftersales_tracking_ref = fields.Char(string='Tracking Number')
+    aftersales_freight_collect = fields.Boolean(
+        string='Freight Collect',
+        help='R46: old parts may come back by courier, freight collect.')

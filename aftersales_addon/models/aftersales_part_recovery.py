@@ -1,0 +1,513 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.addons import decimal_precision as dp
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare, float_is_zero
+
+FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
+WAREHOUSE_GROUP = 'aftersales_addon.group_aftersales_warehouse'
+INSPECTION_GROUPS = ('aftersales_addon.group_aftersales_quality',
+                     'aftersales_addon.group_aftersales_technical')
+
+
+class AftersalesPartRecovery(models.Model):
+    """Old-part recovery obligation (旧件回收, R40-R46): the part removed
+    when a part was replaced under warranty comes back to the warehouse, or
+    is exempted on purpose; the customer's deposit follows it."""
+
+    _name = 'aftersales.part.recovery'
+    _description = 'Old Part Recovery'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'due_date, id'
+
+    name = fields.Char(string='Reference', required=True, copy=False,
+                       readonly=True, default='/')
+    company_id = fields.Many2one(
+        'res.company', required=True, readonly=True,
+        default=lambda self: self.env.user.company_id)
+    repair_id = fields.Many2one('mrp.repair', string='Repair Order',
+                                required=True, readonly=True, index=True,
+                                ondelete='restrict')
+    repair_line_id = fields.Many2one('mrp.repair.line', string='Part Line',
+                                     readonly=True, index=True,
+                                     ondelete='set null')
+    product_id = fields.Many2one('product.product', string='Part',
+                                 required=True, readonly=True, index=True)
+    lot_id = fields.Many2one('stock.production.lot', string='New Serial',
+                             readonly=True,
+                             help='Serial of the part fitted.')
+    removed_serial = fields.Char(
+        string='Removed Serial', track_visibility='onchange',
+        help='Serial of the old part, when known (entered at receipt).')
+    quantity = fields.Float(
+        required=True, readonly=True,
+        digits=dp.get_precision('Product Unit of Measure'))
+    received_qty = fields.Float(
+        string='Received', readonly=True, copy=False,
+        digits=dp.get_precision('Product Unit of Measure'))
+    technician_id = fields.Many2one('res.users', string='Technician',
+                                    readonly=True, index=True)
+    partner_id = fields.Many2one('res.partner', string='Customer',
+                                 readonly=True)
+    due_date = fields.Date(string='Due Date', readonly=True, index=True)
+    state = fields.Selection(
+        [('to_return', 'To Return'),
+         ('received', 'Received'),
+         ('exempt', 'Exempt'),
+         ('refurbished', 'Refurbished'),
+         ('scrapped', 'Scrapped')],
+        default='to_return', required=True, readonly=True, index=True,
+        track_visibility='onchange', copy=False)
+    unit_cost = fields.Float(
+        string='Unit Cost', readonly=True,
+        digits=dp.get_precision('Product Price'),
+        help='Cost of the part when it was replaced (R41).')
+    exempt_reason = fields.Text(string='Exemption Reason', readonly=True,
+                                track_visibility='onchange')
+    exempt_user_id = fields.Many2one('res.users', string='Exempted By',
+                                     readonly=True)
+    deposit_unit_price = fields.Float(
+        string='Deposit per Unit', readonly=True,
+        digits=dp.get_precision('Product Price'),
+        help='R42: price the customer pays for the warranty part until its '
+             'old part is received.')
+    refund_ids = fields.Many2many(
+        'account.invoice', string='Credit Notes', readonly=True, copy=False,
+        help='R42: credit notes reversing the deposit when the old part '
+             'came back.')
+    picking_ids = fields.One2many('stock.picking', 'aftersales_recovery_id',
+                                  string='Receipts', readonly=True)
+    inspection_result = fields.Selection(
+        [('fault_confirmed', 'Fault confirmed'),
+         ('no_fault', 'No fault found'),
+         ('human_damage', 'Human damage found')],
+        string='Inspection Result', readonly=True,
+        track_visibility='onchange')
+    inspection_note = fields.Text(string='Inspection Notes', readonly=True)
+    inspection_user_id = fields.Many2one('res.users', string='Inspected By',
+                                         readonly=True)
+    disposal_date = fields.Date(string='Disposed On', readonly=True,
+                                index=True)
+    scrap_id = fields.Many2one('stock.scrap', string='Scrap', readonly=True)
+    restock_picking_id = fields.Many2one(
+        'stock.picking', string='Restock Transfer', readonly=True)
+    overdue = fields.Boolean(compute='_compute_overdue',
+                             search='_search_overdue')
+
+    _sql_constraints = [
+        ('quantity_positive', 'CHECK(quantity > 0)',
+         'The quantity to recover must be positive.'),
+        ('received_not_more', 'CHECK(received_qty <= quantity)',
+         'More old parts cannot be received than were replaced.'),
+    ]
+
+    @api.model
+    def create(self, vals):
+        if vals.get('name', '/') == '/':
+            vals['name'] = self.env['ir.sequence'].next_by_code(
+                'aftersales.part.recovery') or '/'
+        return super(AftersalesPartRecovery, self).create(vals)
+
+    @api.multi
+    def _compute_overdue(self):
+        today = fields.Date.context_today(self)
+        for recovery in self:
+            recovery.overdue = recovery.state == 'to_return' and \
+                recovery.due_date and recovery.due_date < today
+
+    @api.model
+    def _search_overdue(self, operator, value):
+        today = fields.Date.context_today(self)
+        overdue = ['&', ('state', '=', 'to_return'), ('due_date', '<', today)]
+        if (operator in ('=', '==')) == bool(value):
+            return overdue
+        return ['!'] + overdue
+
+    # ------------------------------------------------------------------
+    # Rules
+    # ------------------------------------------------------------------
+    @api.model
+    def _is_recovery_exempt(self, product, company):
+        """R41: a part whose unit cost is below the company's threshold and
+        that has no recovery value need not come back. Returns the reason,
+        or False when the part must come back."""
+        threshold = company.aftersales_recovery_exempt_threshold
+        if product.aftersales_no_recovery_value and float_compare(
+                product.standard_price, threshold,
+                precision_rounding=company.currency_id.rounding) < 0:
+            return _('Unit cost %s below the threshold %s and no recovery '
+                     'value (R41).') % (product.standard_price, threshold)
+        return False
+
+    @api.model
+    def _create_for_repairs(self, repairs):
+        """R40: one recovery per part line replaced under warranty of the
+        finished ``repairs``; parts exempt under R41 are recorded exempt."""
+        # sudo: the technician finishing the order may not create
+        # recoveries by hand; the obligation is the system's (R40).
+        Recovery = self.sudo()
+        recoveries = self.browse()
+        for repair in repairs:
+            company = repair.company_id or self.env.user.company_id
+            due = fields.Date.to_string(
+                fields.Date.from_string(fields.Date.context_today(self))
+                + timedelta(days=company.aftersales_recovery_due_days))
+            lines = repair.operations.filtered(
+                lambda l: l.type == 'add' and
+                l.warranty_coverage in ('free', 'deposit') and
+                not l.recovery_ids)
+            for line in lines:
+                reason = self._is_recovery_exempt(line.product_id, company)
+                recoveries |= Recovery.create({
+                    'company_id': company.id,
+                    'repair_id': repair.id,
+                    'repair_line_id': line.id,
+                    'product_id': line.product_id.id,
+                    'lot_id': line.lot_id.id,
+                    'quantity': line.product_uom_qty,
+                    'technician_id': repair.technician_id.id,
+                    'partner_id': repair.partner_id.id,
+                    'due_date': due,
+                    'unit_cost': line.product_id.standard_price,
+                    'deposit_unit_price': line.warranty_coverage == 'deposit'
+                    and line.price_unit or 0.0,
+                    'state': 'exempt' if reason else 'to_return',
+                    'exempt_reason': reason or False,
+                })
+        return recoveries
+
+    # ------------------------------------------------------------------
+    # Exemption by Finance (R41)
+    # ------------------------------------------------------------------
+    @api.multi
+    def _exempt(self, reason):
+        """R41: Finance exempts a part whose recovery costs too much; the
+        deposit is reversed as if the part had come back."""
+        if not (self.env.user._is_superuser() or
+                self.env.user.has_group(FINANCE_GROUP)):
+            raise AccessError(_('Only Finance may exempt an old part from '
+                                'recovery.'))
+        if not (reason or '').strip():
+            raise UserError(_('Give the reason of the exemption.'))
+        self._lock()
+        for recovery in self:
+            if recovery.state != 'to_return':
+                raise UserError(_('%s is already %s: it cannot be '
+                                  'exempted.') % (
+                    recovery.name, recovery._state_label()))
+            remaining = recovery.quantity - recovery.received_qty
+            recovery._reverse_deposit(remaining)
+            recovery.write({'state': 'exempt', 'exempt_reason': reason,
+                            'exempt_user_id': self.env.uid})
+
+    # ------------------------------------------------------------------
+    # Receipt (R42, R43, R46)
+    # ------------------------------------------------------------------
+    @api.multi
+    def _lock(self):
+        """Lock the recoveries for this transaction: two users receiving or
+        exempting the same old part at the same moment cannot both
+        succeed (the second is told, nothing is written twice)."""
+        names = ', '.join(self.mapped('name'))
+        try:
+            # the savepoint keeps the transaction usable when the lock fails
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    'SELECT id FROM aftersales_part_recovery WHERE id IN %s '
+                    'FOR UPDATE NOWAIT', (tuple(self.ids),))
+        except psycopg2.OperationalError:
+            raise UserError(_('Another user is processing %s right now; '
+                              'reload it in a moment.') % names)
+        self.invalidate_cache()
+
+    @api.multi
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields['state']._description_selection(
+            self.env))[self.state]
+
+    @api.multi
+    def _receive(self, quantity, removed_serial=False, courier=False,
+                 tracking_ref=False, freight_collect=False):
+        """R43: the warehouse receives ``quantity`` old parts into the Old
+        Parts location through a transfer linked to the recovery and the
+        repair (R46: courier, freight collect), then the deposit of what
+        came back is reversed (R42). All or nothing."""
+        self.ensure_one()
+        if not (self.env.user._is_superuser() or
+                self.env.user.has_group(WAREHOUSE_GROUP)):
+            raise AccessError(_('Only the warehouse receives old parts.'))
+        self._lock()
+        precision = self.env['decimal.precision'].precision_get(
+            'Product Unit of Measure')
+        if self.state != 'to_return':
+            raise UserError(_('%s is %s: there is nothing to receive.')
+                            % (self.name, self._state_label()))
+        if self.repair_id.state == 'cancel':
+            raise UserError(_('Repair order %s is cancelled: its old part '
+                              'cannot be received.') % self.repair_id.name)
+        remaining = self.quantity - self.received_qty
+        if float_compare(quantity, 0.0, precision_digits=precision) <= 0 or \
+                float_compare(quantity, remaining,
+                              precision_digits=precision) > 0:
+            raise ValidationError(_(
+                'Receive between 0 and %s old parts for %s (what was '
+                'replaced and has not come back).') % (remaining, self.name))
+        picking = self._create_receipt(quantity, removed_serial, courier,
+                                       tracking_ref, freight_collect)
+        self._reverse_deposit(quantity)
+        received = self.received_qty + quantity
+        vals = {'received_qty': received}
+        if removed_serial:
+            vals['removed_serial'] = removed_serial
+        if float_compare(received, self.quantity,
+                         precision_digits=precision) >= 0:
+            vals['state'] = 'received'
+        self.write(vals)
+        return picking
+
+    @api.multi
+    def _old_part_lot(self, removed_serial):
+        """The lot the old part is received under, for tracked parts: its
+        own serial when known, else one named after the recovery."""
+        self.ensure_one()
+        if self.product_id.tracking == 'none':
+            return self.env['stock.production.lot']
+        name = removed_serial or _('%s-OLD') % self.name
+        Lot = self.env['stock.production.lot']
+        return Lot.search([('product_id', '=', self.product_id.id),
+                           ('name', '=', name)], limit=1) or Lot.create(
+            {'product_id': self.product_id.id, 'name': name})
+
+    @api.multi
+    def _create_receipt(self, quantity, removed_serial, courier,
+                        tracking_ref, freight_collect):
+        self.ensure_one()
+        lot = self._old_part_lot(removed_serial)
+        warehouse = self.env['stock.warehouse'].search(
+            [('company_id', '=', self.company_id.id)], limit=1)
+        warehouse._aftersales_ensure_old_parts()
+        picking_type = warehouse.aftersales_old_parts_type_id
+        source = self.partner_id.property_stock_customer or \
+            picking_type.default_location_src_id
+        dest = warehouse.aftersales_old_parts_location_id
+        # sudo: the warehouse user validates the receipt it is making; the
+        # picking is created as the system so the technician's repair
+        # order (read by the warehouse) is linked whatever the rules.
+        picking = self.env['stock.picking'].create({
+            'picking_type_id': picking_type.id,
+            'location_id': source.id,
+            'location_dest_id': dest.id,
+            'partner_id': self.partner_id.id,
+            'origin': '%s %s' % (self.repair_id.name, self.name),
+            'aftersales_recovery_id': self.id,
+            'aftersales_courier': courier,
+            'aftersales_tracking_ref': tracking_ref,
+            'aftersales_freight_collect': freight_collect,
+            'move_lines': [(0, 0, {
+                'name': _('Old part of %s') % self.repair_id.name,
+                'product_id': self.product_id.id,
+                'product_uom': self.product_id.uom_id.id,
+                'product_uom_qty': quantity,
+                'location_id': source.id,
+                'location_dest_id': dest.id,
+                'picking_type_id': picking_type.id,
+            })],
+        })
+        picking.action_confirm()
+        for move in picking.move_lines:
+            move.write({'move_line_ids': [(0, 0, {
+                'product_id': move.product_id.id,
+                'product_uom_id': move.product_uom.id,
+                'qty_done': quantity,
+                'location_id': source.id,
+                'location_dest_id': dest.id,
+                'lot_id': lot.id,
+            })]})
+        picking.action_done()
+        return picking
+
+    @api.multi
+    def _reverse_deposit(self, quantity):
+        """R42: the deposit charged for a warranty part is given back for
+        ``quantity`` old parts: before invoicing, the repair line simply
+        becomes free; after, a credit note refers to the original invoice.
+        Called under the recovery's lock: nothing is reversed twice."""
+        self.ensure_one()
+        line = self.repair_line_id
+        if not line or line.warranty_coverage != 'deposit' or \
+                float_is_zero(self.deposit_unit_price, precision_digits=2):
+            return
+        invoice = line.repair_id.invoice_id
+        if not invoice or invoice.state == 'cancel' or not \
+                line.invoice_line_id:
+            remaining = self.quantity - self.received_qty - quantity
+            if float_is_zero(remaining, precision_digits=6):
+                self.env['mrp.repair.line']._set_coverage(line, 'free', 0.0)
+            return
+        self.refund_ids |= self._create_deposit_refund(invoice, line,
+                                                        quantity)
+
+    @api.multi
+    def _create_deposit_refund(self, invoice, line, quantity):
+        self.ensure_one()
+        inv_line = line.invoice_line_id
+        # sudo: the warehouse receiving the old part may not write invoices;
+        # the credit note is the system's consequence of the receipt (R42).
+        Invoice = self.env['account.invoice'].sudo()
+        refund = Invoice.create({
+            'type': 'out_refund',
+            'partner_id': invoice.partner_id.id,
+            'account_id': invoice.account_id.id,
+            'journal_id': invoice.journal_id.id,
+            'currency_id': invoice.currency_id.id,
+            'company_id': invoice.company_id.id,
+            'origin': invoice.number or invoice.origin,
+            'refund_invoice_id': invoice.id,
+            'name': _('Old part received: %s') % self.name,
+            'invoice_line_ids': [(0, 0, {
+                'name': _('Deposit returned, old part received (%s): %s')
+                % (self.name, inv_line.name),
+                'product_id': inv_line.product_id.id,
+                'uom_id': inv_line.uom_id.id,
+                'account_id': inv_line.account_id.id,
+                'quantity': quantity,
+                'price_unit': inv_line.price_unit,
+                'discount': inv_line.discount,
+                'invoice_line_tax_ids': [(6, 0,
+                                          inv_line.invoice_line_tax_ids.ids)],
+            })],
+        })
+        refund.compute_taxes()
+        if invoice.state in ('open', 'paid'):
+            refund.action_invoice_open()
+        refund.message_post(body=_('Deposit of %s returned: old part '
+                                   'received.') % self.name)
+        return refund
+
+    # ------------------------------------------------------------------
+    # Inspection and disposal (R44)
+    # ------------------------------------------------------------------
+    @api.multi
+    def _inspect(self, result, reusable, note=False):
+        """R44: Quality or Technical inspects a received old part: reusable
+        parts go back to sellable stock (an internal move from Old Parts),
+        the others are scrapped with Odoo's scrap, the reason recorded."""
+        self.ensure_one()
+        user = self.env.user
+        if not (user._is_superuser() or any(
+                user.has_group(g) for g in INSPECTION_GROUPS)):
+            raise AccessError(_('Only the quality or technical department '
+                                'inspects old parts.'))
+        self._lock()
+        if self.state != 'received':
+            raise UserError(_('%s is %s: only received old parts are '
+                              'inspected.') % (self.name,
+                                                self._state_label()))
+        warehouse = self.env['stock.warehouse'].search(
+            [('company_id', '=', self.company_id.id)], limit=1)
+        source = warehouse.aftersales_old_parts_location_id
+        vals = {'inspection_result': result, 'inspection_note': note,
+                'inspection_user_id': user.id,
+                'disposal_date': fields.Date.context_today(self)}
+        if reusable:
+            picking = self._restock(warehouse, source)
+            vals.update(state='refurbished', restock_picking_id=picking.id)
+        else:
+            # sudo: quality scraps without being a stock manager; the scrap
+            # is the recorded disposal of this old part.
+            scrap = self.env['stock.scrap'].sudo().create({
+                'product_id': self.product_id.id,
+                'product_uom_id': self.product_id.uom_id.id,
+                'scrap_qty': self.received_qty,
+                'location_id': source.id,
+                'origin': '%s %s' % (self.repair_id.name, self.name),
+                'company_id': self.company_id.id,
+            })
+            scrap.action_validate()
+            vals.update(state='scrapped', scrap_id=scrap.id)
+        self.write(vals)
+
+    @api.multi
+    def _restock(self, warehouse, source):
+        dest = warehouse.lot_stock_id
+        picking_type = warehouse.int_type_id
+        # sudo: see _inspect; the transfer back to stock is the disposal.
+        picking = self.env['stock.picking'].sudo().create({
+            'picking_type_id': picking_type.id,
+            'location_id': source.id,
+            'location_dest_id': dest.id,
+            'origin': '%s %s' % (self.repair_id.name, self.name),
+            'move_lines': [(0, 0, {
+                'name': _('Refurbished old part %s') % self.name,
+                'product_id': self.product_id.id,
+                'product_uom': self.product_id.uom_id.id,
+                'product_uom_qty': self.received_qty,
+                'location_id': source.id,
+                'location_dest_id': dest.id,
+            })],
+        })
+        picking.action_confirm()
+        picking.action_assign()
+        for move_line in picking.move_line_ids:
+            move_line.qty_done = move_line.product_uom_qty
+        picking.action_done()
+        return picking
+
+    # ------------------------------------------------------------------
+    # Monthly list for Finance (R45)
+    # ------------------------------------------------------------------
+    @api.model
+    def _outstanding_domain(self, company):
+        """R45: warranty parts whose old part has not come back (exempt
+        ones are not on the list)."""
+        return [('company_id', '=', company.id), ('state', '=', 'to_return')]
+
+    @api.model
+    def _cron_outstanding_list(self):
+        """R45: by the company's day of the month, make the list of warranty
+        parts whose old part has not come back, per technician, and notify
+        Finance. Made once a month; queries do not grow with the number of
+        recoveries."""
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        lists = self.env['aftersales.recovery.list']
+        for company in self.env['res.company'].search([]):
+            last = company.aftersales_recovery_list_date and \
+                fields.Date.from_string(company.aftersales_recovery_list_date)
+            if today.day < company.aftersales_recovery_list_day or (
+                    last and (last.year, last.month) ==
+                    (today.year, today.month)):
+                continue
+            lists |= lists._generate(company, today)
+        return lists
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+    @api.multi
+    def _open_wizard(self, model, title):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window', 'name': title,
+            'res_model': model, 'view_mode': 'form', 'target': 'new',
+            'context': {'default_recovery_id': self.id},
+        }
+
+    @api.multi
+    def action_receive(self):
+        return self._open_wizard('aftersales.recovery.receive.wizard',
+                                 _('Receive Old Part'))
+
+    @api.multi
+    def action_exempt(self):
+        return self._open_wizard('aftersales.recovery.exempt.wizard',
+                                 _('Exempt from Recovery'))
+
+    @api.multi
+    def action_inspect(self):
+        return self._open_wizard('aftersales.recovery.inspect.wizard',
+                                 _('Inspect Old Part'))

@@ -1,0 +1,91 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+
+
+class AftersalesRecoveryList(models.Model):
+    """R45: the monthly list, for Finance, of warranty parts whose old part
+    has not come back, per technician."""
+
+    _name = 'aftersales.recovery.list'
+    _description = 'Outstanding Old Parts List'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'date desc, id desc'
+
+    name = fields.Char(required=True, readonly=True)
+    date = fields.Date(required=True, readonly=True, index=True)
+    company_id = fields.Many2one('res.company', required=True,
+                                 readonly=True)
+    line_ids = fields.One2many('aftersales.recovery.list.line', 'list_id',
+                               string='Technicians', readonly=True)
+    total_count = fields.Integer(string='Outstanding Parts', readonly=True)
+    total_deposit = fields.Float(string='Deposits Outstanding',
+                                 readonly=True)
+
+    @api.model
+    def _generate(self, company, date):
+        """One grouped query over the outstanding recoveries (R45), whatever
+        their number; Finance users get an activity on the list."""
+        self.env.cr.execute("""
+            SELECT technician_id, COUNT(*), SUM(quantity - received_qty),
+                   SUM((quantity - received_qty) * deposit_unit_price)
+              FROM aftersales_part_recovery
+             WHERE company_id = %s AND state = 'to_return'
+          GROUP BY technician_id
+        """, (company.id,))
+        rows = self.env.cr.fetchall()
+        lines = [(0, 0, {'technician_id': technician_id, 'count': count,
+                         'quantity': quantity, 'deposit': deposit or 0.0})
+                 for technician_id, count, quantity, deposit in rows]
+        date_str = fields.Date.to_string(date)
+        # sudo: made by the scheduled action for Finance, whoever runs it
+        record = self.sudo().create({
+            'name': _('Outstanding old parts %s') % date_str,
+            'date': date_str,
+            'company_id': company.id,
+            'line_ids': lines,
+            'total_count': sum(row[1] for row in rows),
+            'total_deposit': sum(row[3] or 0.0 for row in rows),
+        })
+        company.sudo().aftersales_recovery_list_date = date_str
+        finance = self.env.ref('aftersales_addon.group_aftersales_finance')
+        activity_type = self.env.ref('mail.mail_activity_data_todo')
+        model_id = self.env['ir.model']._get(self._name).id
+        for user in finance.users.filtered(
+                lambda u: company in u.company_ids):
+            self.env['mail.activity'].sudo().create({
+                'res_model_id': model_id, 'res_id': record.id,
+                'activity_type_id': activity_type.id, 'user_id': user.id,
+                'summary': _('Outstanding old parts to follow up (R45)'),
+            })
+        return record
+
+    @api.multi
+    def _outstanding_recoveries(self):
+        """The recoveries still outstanding, for the printed list."""
+        self.ensure_one()
+        Recovery = self.env['aftersales.part.recovery']
+        return Recovery.search(Recovery._outstanding_domain(self.company_id),
+                               order='technician_id, due_date, id')
+
+    @api.multi
+    def action_view_recoveries(self):
+        self.ensure_one()
+        action = self.env.ref(
+            'aftersales_addon.aftersales_part_recovery_action').read()[0]
+        action['domain'] = self.env[
+            'aftersales.part.recovery']._outstanding_domain(self.company_id)
+        action['context'] = {'search_default_groupby_technician': 1}
+        return action
+
+
+class AftersalesRecoveryListLine(models.Model):
+    _name = 'aftersales.recovery.list.line'
+    _description = 'Outstanding Old Parts List: technician'
+    _order = 'count desc'
+
+    list_id = fields.Many2one('aftersales.recovery.list', required=True,
+                              ondelete='cascade', index=True)
+    technician_id = fields.Many2one('res.users', string='Technician')
+    count = fields.Integer(string='Recoveries')
+    quantity = fields.Float(string='Parts')
+    deposit = fields.Float(string='Deposits')
