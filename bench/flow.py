@@ -28,8 +28,19 @@ The addon fixture has a warranty rule for the unit's category (tiers 0-36
 months parts and labour free, 36-60 parts charged labour free) and each
 order's serial is delivered to the customer 12 months before (outside the
 timing), so the decision made at confirmation finds a rule and a start date
-and prices every line free. ``bench/warranty.py`` measures the decision on
-its own for 1, 10 and 50 lines.
+and makes every part line a deposit (R42: free under warranty, but charged
+until the old part comes back; the bench parts are not exempt under R41).
+"end repair" creates one recovery per part line (R40, shown on an "of
+which" row), both flows validate the invoice, and the addon flow ends with
+"old part receipt": the warehouse user receives every old part (a transfer
+into Old Parts and a validated credit note of the deposit).
+``bench/warranty.py`` measures the decision on its own for 1, 10 and 50
+lines, ``bench/recovery.py`` the monthly list of outstanding old parts.
+
+Worktrees: ``--conf`` / ``AFTERSALES_BENCH_CONF`` (an Odoo configuration
+whose addons_path loads this checkout) and ``--addon-db`` /
+``AFTERSALES_BENCH_ADDON_DB``; the .work directory (venv, PostgreSQL) is
+the main checkout's when the worktree has none (``AFTERSALES_BENCH_WORK``).
 """
 import argparse
 import os
@@ -44,8 +55,35 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORK = os.path.join(ROOT, '.work')
-ODOO_CONF = os.path.join(WORK, 'odoo.conf')
+
+
+def _work_dir():
+    """The .work directory (venv, PostgreSQL socket, odoo launcher):
+    $AFTERSALES_BENCH_WORK, else this checkout's .work, else -- in a git
+    worktree, which has none -- the main checkout's."""
+    if os.environ.get('AFTERSALES_BENCH_WORK'):
+        return os.environ['AFTERSALES_BENCH_WORK']
+    local = os.path.join(ROOT, '.work')
+    if os.path.isdir(local):
+        return local
+    try:
+        common = subprocess.check_output(
+            ['git', '-C', ROOT, 'rev-parse', '--git-common-dir'],
+            universal_newlines=True, stderr=subprocess.DEVNULL).strip()
+    except (OSError, subprocess.CalledProcessError):
+        return local
+    main_work = os.path.join(
+        os.path.dirname(os.path.abspath(os.path.join(ROOT, common))),
+        '.work')
+    return main_work if os.path.isdir(main_work) else local
+
+
+WORK = _work_dir()
+# Odoo configuration: its addons_path must load THIS checkout's addon (a
+# worktree needs its own, e.g. AFTERSALES_BENCH_CONF=/tmp/issue5.conf or
+# --conf; check_addon_path() refuses to measure another checkout's code).
+ODOO_CONF = os.environ.get('AFTERSALES_BENCH_CONF') or \
+    os.path.join(WORK, 'odoo.conf')
 ODOO_BIN = os.path.join(WORK, 'bin', 'odoo')
 PG_ENV = {
     'PGHOST': os.path.join(WORK, 'pgsock'),
@@ -53,9 +91,40 @@ PG_ENV = {
     'PGUSER': 'odoo',
 }
 TEMPLATE_RE = r'^aftersales_tpl_[0-9a-f]+$'
-DEFAULT_BARE_DB = 'aftersales_bench_bare'
-DEFAULT_ADDON_DB = 'aftersales_bench_addon'
-INSTALL_LOG = os.path.join(WORK, 'bench-install.log')
+DEFAULT_BARE_DB = os.environ.get('AFTERSALES_BENCH_BARE_DB') or \
+    'aftersales_bench_bare'
+DEFAULT_ADDON_DB = os.environ.get('AFTERSALES_BENCH_ADDON_DB') or \
+    'aftersales_bench_addon'
+
+
+def install_log(dbname):
+    """Log of the addon install on ``dbname`` (one per database: benches
+    of several worktrees share .work)."""
+    return os.path.join(WORK, 'bench-install-%s.log' % dbname)
+
+
+def load_config(conf=None):
+    """Parse the Odoo configuration (``conf`` or ODOO_CONF) and check that
+    it loads this checkout's aftersales_addon."""
+    global ODOO_CONF
+    import odoo
+    if conf:
+        ODOO_CONF = conf
+    odoo.tools.config.parse_config(['-c', ODOO_CONF, '--log-level=warn'])
+    check_addon_path()
+
+
+def check_addon_path():
+    """Exit unless the parsed configuration loads aftersales_addon from
+    this checkout (ROOT): otherwise the bench would measure another
+    checkout's code (e.g. the main one's from a worktree)."""
+    from odoo.modules.module import get_module_path
+    path = get_module_path('aftersales_addon', display_warning=False)
+    expected = os.path.join(ROOT, 'aftersales_addon')
+    if not path or os.path.realpath(path) != os.path.realpath(expected):
+        sys.exit('%s loads aftersales_addon from %s, not from %s: give a '
+                 'configuration whose addons_path has %s (--conf or '
+                 'AFTERSALES_BENCH_CONF).' % (ODOO_CONF, path, expected, ROOT))
 
 
 # ----------------------------------------------------------------------
@@ -124,8 +193,9 @@ def ensure_addon_db(name, rebuild=False):
     if db_exists(name):
         return
     template = newest_template()
-    print('Creating %s from %s + aftersales_addon (no demo data; log: %s)'
-          % (name, template, INSTALL_LOG), flush=True)
+    log_path = install_log(name)
+    print('Creating %s from %s + aftersales_addon (no demo data; config %s; '
+          'log: %s)' % (name, template, ODOO_CONF, log_path), flush=True)
     createdb_from(template, name)
     # The template has demo data, and Odoo installs a new module with demo
     # when its dependencies have it, whatever --without-demo says: clear the
@@ -134,19 +204,19 @@ def ensure_addon_db(name, rebuild=False):
     psql('UPDATE ir_module_module SET demo = false', db=name)
     cmd = [ODOO_BIN, '-c', ODOO_CONF, '-d', name, '-i', 'aftersales_addon',
            '--without-demo=all', '--stop-after-init', '--log-level=warn',
-           '--logfile=%s' % INSTALL_LOG]
-    open(INSTALL_LOG, 'w').close()  # judge this install's log only
+           '--logfile=%s' % log_path]
+    open(log_path, 'w').close()  # judge this install's log only
     rc = subprocess.call(cmd, env=_pg_env())
     failed = rc != 0
-    if not failed and os.path.exists(INSTALL_LOG):
-        with open(INSTALL_LOG) as log:
+    if not failed and os.path.exists(log_path):
+        with open(log_path) as log:
             failed = bool(re.search(r' (ERROR|CRITICAL) ', log.read()))
     if failed:
-        with open(INSTALL_LOG) as log:
+        with open(log_path) as log:
             sys.stderr.write(''.join(log.readlines()[-40:]))
         dropdb(name)
         sys.exit('Installing aftersales_addon on %s failed (see %s)'
-                 % (name, INSTALL_LOG))
+                 % (name, log_path))
 
 
 # ----------------------------------------------------------------------
@@ -157,6 +227,16 @@ Step = namedtuple('Step', 'name fn probes', defaults=((),))
 Probe = namedtuple('Probe', 'label model method')
 WARRANTY_PROBE = Probe('of which: warranty decision', 'mrp.repair',
                        '_decide_warranty')
+# R40: the recoveries are created by action_repair_end ("end repair")
+RECOVERY_PROBE = Probe('of which: recovery creation',
+                       'aftersales.part.recovery', '_create_for_repairs')
+# R43/R42: the two parts of an old part receipt
+RECEIPT_PROBES = (
+    Probe('of which: transfer', 'aftersales.part.recovery',
+          '_create_receipt'),
+    Probe('of which: credit note', 'aftersales.part.recovery',
+          '_create_deposit_refund'),
+)
 
 
 def _repair_header(bench):
@@ -225,6 +305,15 @@ def invoice(bench, order):
     assert repair.state == 'done' and repair.invoice_id, repair.state
 
 
+def validate_invoice(bench, order):
+    # Accounting validates the customer invoice (draft -> open): in both
+    # flows, so that the addon's old part receipt reverses the deposit of
+    # an open invoice with a validated credit note (R42).
+    invoice = order['repair'].invoice_id
+    invoice.action_invoice_open()
+    assert invoice.state == 'open', invoice.state
+
+
 BARE_STEPS = [
     Step('create repair order', bare_create_repair),
     Step('add part lines', _add_part_lines),
@@ -232,6 +321,7 @@ BARE_STEPS = [
     Step('start repair', bare_start),
     Step('end repair', bare_end),
     Step('create invoice', invoice),
+    Step('validate invoice', validate_invoice),
 ]
 
 
@@ -296,7 +386,17 @@ def addon_test_passed(bench, order):
 
 
 def addon_end(bench, order):
+    # R40: creates the recoveries (RECOVERY_PROBE shows their share)
     order['repair'].action_repair_end()
+
+
+def addon_receive_old_parts(bench, order):
+    # R42/R43: the warehouse receives every old part of the order: a
+    # transfer into Old Parts is validated and, the order being invoiced
+    # (invoice open), a credit note reversing the deposit is validated.
+    warehouse = bench.data['warehouse']
+    for recovery in order['repair'].recovery_ids.sudo(warehouse):
+        recovery._receive(recovery.quantity - recovery.received_qty)
 
 
 ADDON_STEPS = [
@@ -309,19 +409,38 @@ ADDON_STEPS = [
     Step('warehouse validates', addon_warehouse_validate),
     Step('start repair', addon_start),
     Step('record test passed', addon_test_passed),
-    Step('end repair', addon_end),
+    Step('end repair', addon_end, (RECOVERY_PROBE,)),
     Step('create invoice', invoice),
+    Step('validate invoice', validate_invoice),
+    Step('old part receipt', addon_receive_old_parts, RECEIPT_PROBES),
 ]
 
 
 def addon_check_order(bench, order):
-    """Not timed: the decision found the rule and priced the lines free."""
+    """Not timed: the decision found the rule and made every part line a
+    deposit (R42: in warranty, not exempt), one recovery per line was
+    created, and each old part was received into Old Parts with a
+    validated credit note of its deposit."""
     repair = order['repair']
     assert repair.warranty_state == 'in', repair.warranty_state
     assert repair.warranty_rule_id == bench.data['warranty_rule']
     coverages = set(repair.operations.mapped('warranty_coverage'))
-    assert coverages == {'free'}, coverages
-    assert not any(repair.operations.mapped('price_unit'))
+    assert coverages == {'deposit'}, coverages
+    assert all(repair.operations.mapped('price_unit'))
+    recoveries = repair.recovery_ids
+    assert len(recoveries) == len(repair.operations), (
+        len(recoveries), len(repair.operations))
+    assert set(recoveries.mapped('state')) == {'received'}, \
+        recoveries.mapped('state')
+    old_parts = bench.data['old_parts_location']
+    for recovery in recoveries:
+        assert recovery.picking_ids.state == 'done'
+        assert recovery.picking_ids.location_dest_id == old_parts
+        refund = recovery.refund_ids
+        assert len(refund) == 1 and refund.type == 'out_refund' and \
+            refund.state == 'open', (refund, refund.state)
+        assert refund.amount_untaxed == \
+            recovery.deposit_unit_price * recovery.quantity
 
 
 # ----------------------------------------------------------------------
@@ -379,6 +498,19 @@ def setup_data(env, max_lines, with_addon):
         data['unit'].categ_id = categ
         data['warranty_rule'] = create_warranty_rule(env, categ)
         data['delivered_months_ago'] = 12
+        # R40-R42: every bench part comes back (not exempt under R41: the
+        # parts cost 30-49 < the 50 threshold, so they must keep "no
+        # recovery value" off), hence a deposit line and a recovery each.
+        data['parts'].write({'aftersales_no_recovery_value': False})
+        company = env.user.company_id
+        Recovery = env['aftersales.part.recovery']
+        assert not any(Recovery._is_recovery_exempt(part, company)
+                       for part in data['parts'])
+        warehouse = env['stock.warehouse'].search(
+            [('company_id', '=', company.id)], limit=1)
+        warehouse._aftersales_ensure_old_parts()
+        data['old_parts_location'] = \
+            warehouse.aftersales_old_parts_location_id
     return data
 
 
@@ -588,6 +720,11 @@ def parse_args(argv=None):
                         help='database with the addon (default %s, created '
                              'from the template + -i aftersales_addon)'
                              % DEFAULT_ADDON_DB)
+    parser.add_argument('--conf', default=ODOO_CONF,
+                        help='Odoo configuration whose addons_path loads '
+                             'this checkout\'s addon (default %s: '
+                             '$AFTERSALES_BENCH_CONF or .work/odoo.conf)'
+                             % ODOO_CONF)
     parser.add_argument('--rebuild', action='store_true',
                         help='drop and recreate the addon database first')
     parser.add_argument('--keep-cache', action='store_true',
@@ -606,17 +743,18 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    load_config(args.conf)  # before the install: it uses ODOO_CONF too
     ensure_bare_db(args.bare_db)
     ensure_addon_db(args.addon_db, rebuild=args.rebuild)
 
     import odoo
-    odoo.tools.config.parse_config(['-c', ODOO_CONF, '--log-level=warn'])
 
     print('aftersales_addon repair-flow bench: %d measured orders per flow '
           '(+1 warm-up), part lines %s' % (
               args.orders, ','.join(map(str, args.lines))))
-    print('All steps run as the superuser (uid %d), so access rules and '
-          'record rules are not exercised; record cache %s between steps; '
+    print('All steps run as the superuser (uid %d) except "old part '
+          'receipt" (the warehouse user), so access rules and record rules '
+          'are mostly not exercised; record cache %s between steps; '
           'everything is rolled back.' % (
               odoo.SUPERUSER_ID,
               'kept' if args.keep_cache else 'emptied'))
@@ -642,22 +780,34 @@ def main(argv=None):
                             a_total)
                 decision = a_steps.get(
                     ('confirm (validate)', WARRANTY_PROBE.label), (0.0, 0))
-                results.append((lines, b_total, a_total, decision))
+                creation = a_steps.get(
+                    ('end repair', RECOVERY_PROBE.label), (0.0, 0))
+                receipt = a_steps.get('old part receipt', (0.0, 0))
+                results.append((lines, b_total, a_total, decision, creation,
+                                receipt))
         finally:
             for bench in (addon, bare):
                 if bench is not None:
                     bench.close()
 
     print('\n== Summary (per order) ==')
-    print('%6s | %10s %10s %7s | %10s %10s %7s | %11s %10s' % (
-        'lines', 'bare s', 'addon s', 'ratio',
-        'bare q', 'addon q', 'ratio', 'decision ms', 'decision q'))
-    for lines, (b_s, b_q), (a_s, a_q), (d_s, d_q) in results:
+    print('%6s | %10s %10s %7s | %10s %10s %7s | %11s %10s | %11s %10s | '
+          '%10s %9s' % (
+              'lines', 'bare s', 'addon s', 'ratio',
+              'bare q', 'addon q', 'ratio', 'decision ms', 'decision q',
+              'recov. ms', 'recov. q', 'receipt ms', 'receipt q'))
+    for lines, (b_s, b_q), (a_s, a_q), (d_s, d_q), (c_s, c_q), \
+            (r_s, r_q) in results:
         print('%6d | %10.3f %10.3f %6.2fx | %10.1f %10.1f %6.2fx | %11.1f '
-              '%10.1f' % (lines, b_s, a_s, a_s / b_s, b_q, a_q, a_q / b_q,
-                          d_s * 1000, d_q))
+              '%10.1f | %11.1f %10.1f | %10.1f %9.1f' % (
+                  lines, b_s, a_s, a_s / b_s, b_q, a_q, a_q / b_q,
+                  d_s * 1000, d_q, c_s * 1000, c_q, r_s * 1000, r_q))
     print('(addon s and q include the warranty decision made inside '
-          '"confirm (validate)"; decision ms/q show that part alone.)')
+          '"confirm (validate)", the recovery creation made inside "end '
+          'repair" (recov.: R40, one per part line) and the "old part '
+          'receipt" step (receipt: every old part of the order received, '
+          'with its transfer and credit note, R42/R43); decision and '
+          'recov. show that part alone. Both flows validate the invoice.)')
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print('\nPeak memory (ru_maxrss): %.1f MB' % (rss / 1024.0))
     print('Rolled back: nothing was committed.')
