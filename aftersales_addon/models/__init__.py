@@ -14,3 +14,4 @@ from . import mrp_repair_line
 from . import mrp_repair_fee
 from . import stock_move
 from . import stock_picking
+from . import account_invoice

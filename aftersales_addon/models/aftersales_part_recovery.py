@@ -75,6 +75,11 @@ class AftersalesPartRecovery(models.Model):
         digits=dp.get_precision('Product Price'),
         help='R42: price the customer pays for the warranty part until its '
              'old part is received.')
+    credited_qty = fields.Float(
+        string='Deposit Returned For', readonly=True, copy=False,
+        digits=dp.get_precision('Product Unit of Measure'),
+        help='R42: quantity whose deposit has been given back; never more '
+             'than what was received or exempted.')
     refund_ids = fields.Many2many(
         'account.invoice', string='Credit Notes', readonly=True, copy=False,
         help='R42: credit notes reversing the deposit when the old part '
@@ -334,23 +339,54 @@ class AftersalesPartRecovery(models.Model):
     @api.multi
     def _reverse_deposit(self, quantity):
         """R42: the deposit charged for a warranty part is given back for
-        ``quantity`` old parts: before invoicing, the repair line simply
-        becomes free; after, a credit note refers to the original invoice.
-        Called under the recovery's lock: nothing is reversed twice."""
+        ``quantity`` more old parts (received or exempted). Before invoicing,
+        a line whose old parts are all back simply becomes free; a partial
+        return waits for the invoice. After invoicing, a credit note refers
+        to the original invoice. ``credited_qty`` keeps count, under the
+        recovery's lock: nothing is reversed twice."""
         self.ensure_one()
         line = self.repair_line_id
-        if not line or line.warranty_coverage != 'deposit' or \
-                float_is_zero(self.deposit_unit_price, precision_digits=2):
+        if not line or line.warranty_coverage != 'deposit':
             return
-        invoice = line.repair_id.invoice_id
-        if not invoice or invoice.state == 'cancel' or not \
-                line.invoice_line_id:
-            remaining = self.quantity - self.received_qty - quantity
-            if float_is_zero(remaining, precision_digits=6):
-                self.env['mrp.repair.line']._set_coverage(line, 'free', 0.0)
+        if line.invoice_line_id and line.repair_id.invoice_id.state != \
+                'cancel':
+            self._credit_deposit(self.received_qty + quantity
+                                 - self.credited_qty)
             return
-        self.refund_ids |= self._create_deposit_refund(invoice, line,
-                                                        quantity)
+        settled = self.received_qty + quantity
+        if float_compare(settled, self.quantity, precision_digits=6) >= 0:
+            self.env['mrp.repair.line']._set_coverage(line, 'free', 0.0)
+            self.credited_qty = self.quantity
+
+    @api.multi
+    def _credit_deposit(self, quantity):
+        """Credit note for ``quantity`` parts whose deposit was invoiced."""
+        self.ensure_one()
+        if float_compare(quantity, 0.0, precision_digits=6) <= 0:
+            return
+        line = self.repair_line_id
+        self.write({
+            'refund_ids': [(4, self._create_deposit_refund(
+                line.repair_id.invoice_id, line, quantity).id)],
+            'credited_qty': self.credited_qty + quantity,
+        })
+
+    @api.model
+    def _credit_pending_deposits(self, repairs):
+        """Once the invoice exists, give back the deposit of old parts that
+        came back (or were exempted) before it was made."""
+        pending = self.search([
+            ('repair_id', 'in', repairs.ids),
+            '|', ('state', '=', 'exempt'), ('received_qty', '>', 0)])
+        for recovery in pending:
+            line = recovery.repair_line_id
+            if not line.invoice_line_id or \
+                    line.warranty_coverage != 'deposit':
+                continue
+            recovery._lock()
+            done = recovery.quantity if recovery.state == 'exempt' \
+                else recovery.received_qty
+            recovery._credit_deposit(done - recovery.credited_qty)
 
     @api.multi
     def _create_deposit_refund(self, invoice, line, quantity):
@@ -376,13 +412,14 @@ class AftersalesPartRecovery(models.Model):
                 'uom_id': inv_line.uom_id.id,
                 'account_id': inv_line.account_id.id,
                 'quantity': quantity,
-                'price_unit': inv_line.price_unit,
+                'price_unit': self.deposit_unit_price,
                 'discount': inv_line.discount,
                 'invoice_line_tax_ids': [(6, 0,
                                           inv_line.invoice_line_tax_ids.ids)],
             })],
         })
         refund.compute_taxes()
+        # a draft invoice's credit note is validated with the invoice
         if invoice.state in ('open', 'paid'):
             refund.action_invoice_open()
         refund.message_post(body=_('Deposit of %s returned: old part '

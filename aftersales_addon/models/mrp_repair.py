@@ -271,6 +271,13 @@ class MrpRepair(models.Model):
     # Workflow
     # ------------------------------------------------------------------
     @api.multi
+    def action_invoice_create(self, group=False):
+        res = super(MrpRepair, self).action_invoice_create(group=group)
+        # R42: deposits of old parts already back are given back at once
+        self.env['aftersales.part.recovery']._credit_pending_deposits(self)
+        return res
+
+    @api.multi
     def action_validate(self):
         """A customer's unit repaired where it is (at the customer location)
         is not in our stock: Odoo's stock availability warning does not

@@ -176,6 +176,38 @@ class TestRecoveryReceipt(RecoveryCase):
             battery.sudo(self.users['warehouse'])._receive(1)
         self.assertEqual(len(battery.refund_ids), 1)
 
+    def test_partial_receipt_before_invoice_credited_with_invoice(self):
+        """Two of three old controllers come back before invoicing: the
+        invoice charges three deposits and its credit note gives two back
+        at once (validated with the invoice); the third, later."""
+        repair = self.finished_repair([(self.controller, 3, None)])
+        recovery = repair.recovery_ids
+        recovery.sudo(self.users['warehouse'])._receive(2)
+        self.assertEqual(recovery.repair_line_id.warranty_coverage,
+                         'deposit')
+        self.assertFalse(recovery.refund_ids)
+        repair.sudo(self.users['finance']).action_repair_invoice_create()
+        invoice = repair.invoice_id
+        self.assertAlmostEqual(invoice.amount_total, 1500.0, 2)
+        refund = recovery.refund_ids
+        self.assertEqual(refund.state, 'draft')
+        self.assertAlmostEqual(refund.amount_total, 1000.0, 2)
+        invoice.sudo(self.users['finance']).action_invoice_open()
+        self.assertEqual(refund.state, 'open')
+        recovery.sudo(self.users['warehouse'])._receive(1)
+        self.assertEqual(recovery.credited_qty, 3)
+        self.assertAlmostEqual(sum(recovery.refund_ids.mapped(
+            'amount_total')), 1500.0, 2)
+
+    def test_exemption_after_invoice_credits_the_deposit(self):
+        repair = self.finished_repair([(self.controller, 1, None)],
+                                      invoice=True)
+        recovery = repair.recovery_ids
+        recovery.sudo(self.users['finance'])._exempt('Freight too costly')
+        self.assertAlmostEqual(recovery.refund_ids.amount_total, 500.0, 2)
+        self.assertEqual(recovery.refund_ids.refund_invoice_id,
+                         repair.invoice_id)
+
     def test_bad_receipts(self):
         repair = self.finished_repair([(self.controller, 2, None)])
         recovery = repair.recovery_ids
