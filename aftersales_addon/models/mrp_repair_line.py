@@ -183,6 +183,9 @@ class MrpRepairLine(models.Model):
     recovery_ids = fields.One2many(
         'aftersales.part.recovery', 'repair_line_id',
         string='Old Part Recovery', readonly=True)
+    old_part_state = fields.Selection(
+        related='recovery_ids.state', string='Old Part', readonly=True,
+        help='R43: whether the old part of this warranty part came back.')
     qty_to_issue = fields.Float(
         string='To Issue', compute='_compute_qty_issued',
         digits=dp.get_precision('Product Unit of Measure'),
