@@ -153,8 +153,10 @@ class AftersalesPartRecovery(models.Model):
         """R40: one recovery per part line replaced under warranty of the
         finished ``repairs``; parts exempt under R41 are recorded exempt."""
         # sudo: the technician finishing the order may not create
-        # recoveries by hand; the obligation is the system's (R40).
-        Recovery = self.sudo()
+        # recoveries by hand; the obligation is the system's (R40). No
+        # creation message: the order's chatter already tells the story.
+        Recovery = self.sudo().with_context(mail_create_nolog=True,
+                                            mail_create_nosubscribe=True)
         recoveries = self.browse()
         for repair in repairs:
             company = repair.company_id or self.env.user.company_id
