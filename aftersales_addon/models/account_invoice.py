@@ -9,7 +9,8 @@ class AccountInvoice(models.Model):
     def action_invoice_open(self):
         res = super(AccountInvoice, self).action_invoice_open()
         # R42: the deposit credit notes made while the repair invoice was a
-        # draft are validated with it.
+        # draft are validated with it. sudo: whoever validates the invoice
+        # need not see the recoveries the credit notes belong to.
         refunds = self.env['aftersales.part.recovery'].sudo().search(
             [('refund_ids.refund_invoice_id', 'in', self.ids)]).mapped(
                 'refund_ids').filtered(

@@ -302,9 +302,6 @@ class AftersalesPartRecovery(models.Model):
         source = self.partner_id.property_stock_customer or \
             picking_type.default_location_src_id
         dest = warehouse.aftersales_old_parts_location_id
-        # sudo: the warehouse user validates the receipt it is making; the
-        # picking is created as the system so the technician's repair
-        # order (read by the warehouse) is linked whatever the rules.
         picking = self.env['stock.picking'].create({
             'picking_type_id': picking_type.id,
             'location_id': source.id,

@@ -46,12 +46,14 @@ class AftersalesRecoveryList(models.Model):
             'total_count': sum(row[1] for row in rows),
             'total_deposit': sum(row[3] or 0.0 for row in rows),
         })
+        # sudo: the date of the last list is bookkeeping of the system
         company.sudo().aftersales_recovery_list_date = date_str
         finance = self.env.ref('aftersales_addon.group_aftersales_finance')
         activity_type = self.env.ref('mail.mail_activity_data_todo')
         model_id = self.env['ir.model']._get(self._name).id
         for user in finance.users.filtered(
                 lambda u: company in u.company_ids):
+            # sudo: the cron notifies Finance users it may not act for
             self.env['mail.activity'].sudo().create({
                 'res_model_id': model_id, 'res_id': record.id,
                 'activity_type_id': activity_type.id, 'user_id': user.id,

@@ -49,6 +49,8 @@ class StockPicking(models.Model):
                 move.product_uom_qty, line.product_uom)
             remaining = line.product_uom_qty - qty
             if remaining > 0:
+                # sudo: the warehouse may not edit repair lines; the
+                # quantity follows what it took back.
                 line.sudo().write({'product_uom_qty': remaining})
             else:
                 # sudo: the warehouse may not delete repair lines, but a
