@@ -80,7 +80,7 @@ def _work_dir():
 
 WORK = _work_dir()
 # Odoo configuration: its addons_path must load THIS checkout's addon (a
-# worktree needs its own, e.g. AFTERSALES_BENCH_CONF=/tmp/issue5.conf or
+# worktree needs its own, e.g. AFTERSALES_BENCH_CONF=/tmp/wt.conf or
 # --conf; check_addon_path() refuses to measure another checkout's code).
 ODOO_CONF = os.environ.get('AFTERSALES_BENCH_CONF') or \
     os.path.join(WORK, 'odoo.conf')
