@@ -84,8 +84,10 @@ class AftersalesPartRecovery(models.Model):
         'account.invoice', string='Credit Notes', readonly=True, copy=False,
         help='R42: credit notes reversing the deposit when the old part '
              'came back.')
-    picking_ids = fields.One2many('stock.picking', 'aftersales_recovery_id',
-                                  string='Receipts', readonly=True)
+    move_ids = fields.One2many('stock.move', 'aftersales_recovery_id',
+                               string='Receipt Moves', readonly=True)
+    picking_ids = fields.Many2many('stock.picking', string='Receipts',
+                                   compute='_compute_picking_ids')
     inspection_result = fields.Selection(
         [('fault_confirmed', 'Fault confirmed'),
          ('no_fault', 'No fault found'),
@@ -116,6 +118,11 @@ class AftersalesPartRecovery(models.Model):
             vals['name'] = self.env['ir.sequence'].next_by_code(
                 'aftersales.part.recovery') or '/'
         return super(AftersalesPartRecovery, self).create(vals)
+
+    @api.depends('move_ids.picking_id')
+    def _compute_picking_ids(self):
+        for recovery in self:
+            recovery.picking_ids = recovery.move_ids.mapped('picking_id')
 
     @api.multi
     def _compute_overdue(self):
@@ -207,7 +214,7 @@ class AftersalesPartRecovery(models.Model):
                                   'exempted.') % (
                     recovery.name, recovery._state_label()))
             remaining = recovery.quantity - recovery.received_qty
-            recovery._reverse_deposit(remaining)
+            recovery._reverse_deposits({recovery.id: remaining})
             recovery.write({'state': 'exempt', 'exempt_reason': reason,
                             'exempt_user_id': self.env.uid})
 
@@ -240,42 +247,65 @@ class AftersalesPartRecovery(models.Model):
     @api.multi
     def _receive(self, quantity, removed_serial=False, courier=False,
                  tracking_ref=False, freight_collect=False):
-        """R43: the warehouse receives ``quantity`` old parts into the Old
-        Parts location through a transfer linked to the recovery and the
-        repair (R46: courier, freight collect), then the deposit of what
-        came back is reversed (R42). All or nothing."""
+        """R43: the warehouse receives ``quantity`` old parts of this
+        recovery (see ``_receive_batch``)."""
         self.ensure_one()
+        return self._receive_batch(
+            {self.id: quantity}, {self.id: removed_serial}, courier,
+            tracking_ref, freight_collect)
+
+    @api.model
+    def _receive_batch(self, quantities, serials=None, courier=False,
+                       tracking_ref=False, freight_collect=False):
+        """R43: the warehouse receives old parts (``quantities``: recovery
+        id -> quantity) into the Old Parts location, one transfer per repair
+        order (R46: courier, freight collect), then the deposit of what came
+        back is reversed, one credit note per invoice (R42). All or
+        nothing: the recoveries are locked, every check passes before
+        anything is written."""
         if not (self.env.user._is_superuser() or
                 self.env.user.has_group(WAREHOUSE_GROUP)):
             raise AccessError(_('Only the warehouse receives old parts.'))
-        self._lock()
+        serials = serials or {}
+        recoveries = self.browse(list(quantities))
+        recoveries._lock()
         precision = self.env['decimal.precision'].precision_get(
             'Product Unit of Measure')
-        if self.state != 'to_return':
-            raise UserError(_('%s is %s: there is nothing to receive.')
-                            % (self.name, self._state_label()))
-        if self.repair_id.state == 'cancel':
-            raise UserError(_('Repair order %s is cancelled: its old part '
-                              'cannot be received.') % self.repair_id.name)
-        remaining = self.quantity - self.received_qty
-        if float_compare(quantity, 0.0, precision_digits=precision) <= 0 or \
-                float_compare(quantity, remaining,
-                              precision_digits=precision) > 0:
-            raise ValidationError(_(
-                'Receive between 0 and %s old parts for %s (what was '
-                'replaced and has not come back).') % (remaining, self.name))
-        picking = self._create_receipt(quantity, removed_serial, courier,
-                                       tracking_ref, freight_collect)
-        self._reverse_deposit(quantity)
-        received = self.received_qty + quantity
-        vals = {'received_qty': received}
-        if removed_serial:
-            vals['removed_serial'] = removed_serial
-        if float_compare(received, self.quantity,
-                         precision_digits=precision) >= 0:
-            vals['state'] = 'received'
-        self.write(vals)
-        return picking
+        for recovery in recoveries:
+            quantity = quantities[recovery.id]
+            if recovery.state != 'to_return':
+                raise UserError(_('%s is %s: there is nothing to receive.')
+                                % (recovery.name, recovery._state_label()))
+            if recovery.repair_id.state == 'cancel':
+                raise UserError(_('Repair order %s is cancelled: its old '
+                                  'part cannot be received.')
+                                % recovery.repair_id.name)
+            remaining = recovery.quantity - recovery.received_qty
+            if float_compare(quantity, 0.0,
+                             precision_digits=precision) <= 0 or \
+                    float_compare(quantity, remaining,
+                                  precision_digits=precision) > 0:
+                raise ValidationError(_(
+                    'Receive between 0 and %s old parts for %s (what was '
+                    'replaced and has not come back).')
+                    % (remaining, recovery.name))
+        pickings = self.env['stock.picking']
+        for repair in recoveries.mapped('repair_id'):
+            pickings |= recoveries.filtered(
+                lambda r: r.repair_id == repair)._create_receipt(
+                    quantities, serials, courier, tracking_ref,
+                    freight_collect)
+        recoveries._reverse_deposits(quantities)
+        for recovery in recoveries:
+            received = recovery.received_qty + quantities[recovery.id]
+            vals = {'received_qty': received}
+            if serials.get(recovery.id):
+                vals['removed_serial'] = serials[recovery.id]
+            if float_compare(received, recovery.quantity,
+                             precision_digits=precision) >= 0:
+                vals['state'] = 'received'
+            recovery.write(vals)
+        return pickings
 
     @api.multi
     def _old_part_lot(self, removed_serial):
@@ -291,84 +321,99 @@ class AftersalesPartRecovery(models.Model):
             {'product_id': self.product_id.id, 'name': name})
 
     @api.multi
-    def _create_receipt(self, quantity, removed_serial, courier,
-                        tracking_ref, freight_collect):
-        self.ensure_one()
-        lot = self._old_part_lot(removed_serial)
+    def _create_receipt(self, quantities, serials, courier, tracking_ref,
+                        freight_collect):
+        """One validated Old Parts Receipt for these recoveries (of one
+        repair order), a move per recovery."""
+        repair = self.mapped('repair_id')
+        repair.ensure_one()
         warehouse = self.env['stock.warehouse'].search(
-            [('company_id', '=', self.company_id.id)], limit=1)
+            [('company_id', '=', repair.company_id.id
+              or self.env.user.company_id.id)], limit=1)
         warehouse._aftersales_ensure_old_parts()
         picking_type = warehouse.aftersales_old_parts_type_id
-        source = self.partner_id.property_stock_customer or \
+        partner = repair.partner_id
+        source = partner.property_stock_customer or \
             picking_type.default_location_src_id
         dest = warehouse.aftersales_old_parts_location_id
         picking = self.env['stock.picking'].create({
             'picking_type_id': picking_type.id,
             'location_id': source.id,
             'location_dest_id': dest.id,
-            'partner_id': self.partner_id.id,
-            'origin': '%s %s' % (self.repair_id.name, self.name),
-            'aftersales_recovery_id': self.id,
+            'partner_id': partner.id,
+            'origin': '%s %s' % (repair.name, ', '.join(self.mapped('name'))),
             'aftersales_courier': courier,
             'aftersales_tracking_ref': tracking_ref,
             'aftersales_freight_collect': freight_collect,
             'move_lines': [(0, 0, {
-                'name': _('Old part of %s') % self.repair_id.name,
-                'product_id': self.product_id.id,
-                'product_uom': self.product_id.uom_id.id,
-                'product_uom_qty': quantity,
+                'name': _('Old part of %s (%s)') % (repair.name, rec.name),
+                'product_id': rec.product_id.id,
+                'product_uom': rec.product_id.uom_id.id,
+                'product_uom_qty': quantities[rec.id],
                 'location_id': source.id,
                 'location_dest_id': dest.id,
                 'picking_type_id': picking_type.id,
-            })],
+                'aftersales_recovery_id': rec.id,
+            }) for rec in self],
         })
         picking.action_confirm()
         for move in picking.move_lines:
+            rec = move.aftersales_recovery_id
             move.write({'move_line_ids': [(0, 0, {
                 'product_id': move.product_id.id,
                 'product_uom_id': move.product_uom.id,
-                'qty_done': quantity,
+                'qty_done': quantities[rec.id],
                 'location_id': source.id,
                 'location_dest_id': dest.id,
-                'lot_id': lot.id,
+                'lot_id': rec._old_part_lot(serials.get(rec.id)).id,
             })]})
         picking.action_done()
         return picking
 
     @api.multi
-    def _reverse_deposit(self, quantity):
-        """R42: the deposit charged for a warranty part is given back for
-        ``quantity`` more old parts (received or exempted). Before invoicing,
-        a line whose old parts are all back simply becomes free; a partial
-        return waits for the invoice. After invoicing, a credit note refers
-        to the original invoice. ``credited_qty`` keeps count, under the
-        recovery's lock: nothing is reversed twice."""
-        self.ensure_one()
-        line = self.repair_line_id
-        if not line or line.warranty_coverage != 'deposit':
-            return
-        if line.invoice_line_id and line.repair_id.invoice_id.state != \
-                'cancel':
-            self._credit_deposit(self.received_qty + quantity
-                                 - self.credited_qty)
-            return
-        settled = self.received_qty + quantity
-        if float_compare(settled, self.quantity, precision_digits=6) >= 0:
-            self.env['mrp.repair.line']._set_coverage(line, 'free', 0.0)
-            self.credited_qty = self.quantity
+    def _reverse_deposits(self, quantities):
+        """R42: the deposit charged for warranty parts is given back for
+        ``quantities`` (recovery id -> quantity) more old parts, received or
+        exempted. Before invoicing, a line whose old parts are all back
+        simply becomes free; a partial return waits for the invoice. After
+        invoicing, one credit note per invoice refers to it.
+        ``credited_qty`` keeps count, under the recoveries' lock: nothing
+        is reversed twice."""
+        to_credit = {}
+        free_lines = self.env['mrp.repair.line']
+        for recovery in self:
+            line = recovery.repair_line_id
+            if not line or line.warranty_coverage != 'deposit':
+                continue
+            settled = recovery.received_qty + quantities[recovery.id]
+            if line.invoice_line_id and \
+                    line.repair_id.invoice_id.state != 'cancel':
+                to_credit[recovery] = settled - recovery.credited_qty
+            elif float_compare(settled, recovery.quantity,
+                               precision_digits=6) >= 0:
+                free_lines |= line
+                recovery.credited_qty = recovery.quantity
+        if free_lines:
+            self.env['mrp.repair.line']._set_coverage(free_lines, 'free', 0.0)
+        self._credit_deposits(to_credit)
 
-    @api.multi
-    def _credit_deposit(self, quantity):
-        """Credit note for ``quantity`` parts whose deposit was invoiced."""
-        self.ensure_one()
-        if float_compare(quantity, 0.0, precision_digits=6) <= 0:
-            return
-        line = self.repair_line_id
-        self.write({
-            'refund_ids': [(4, self._create_deposit_refund(
-                line.repair_id.invoice_id, line, quantity).id)],
-            'credited_qty': self.credited_qty + quantity,
-        })
+    @api.model
+    def _credit_deposits(self, quantities):
+        """Credit notes for invoiced deposits, one per invoice, a line per
+        recovery (``quantities``: recovery -> quantity)."""
+        by_invoice = {}
+        for recovery, quantity in quantities.items():
+            if float_compare(quantity, 0.0, precision_digits=6) > 0:
+                invoice = recovery.repair_line_id.repair_id.invoice_id
+                by_invoice.setdefault(invoice, []).append(
+                    (recovery, quantity))
+        for invoice, items in by_invoice.items():
+            refund = self._create_deposit_refund(invoice, items)
+            for recovery, quantity in items:
+                recovery.write({
+                    'refund_ids': [(4, refund.id)],
+                    'credited_qty': recovery.credited_qty + quantity,
+                })
 
     @api.model
     def _credit_pending_deposits(self, repairs):
@@ -385,16 +430,31 @@ class AftersalesPartRecovery(models.Model):
             recovery._lock()
             done = recovery.quantity if recovery.state == 'exempt' \
                 else recovery.received_qty
-            recovery._credit_deposit(done - recovery.credited_qty)
+            self._credit_deposits({recovery: done - recovery.credited_qty})
 
-    @api.multi
-    def _create_deposit_refund(self, invoice, line, quantity):
-        self.ensure_one()
-        inv_line = line.invoice_line_id
+    @api.model
+    def _create_deposit_refund(self, invoice, items):
+        """One credit note referring to ``invoice`` giving back the deposit
+        of ``items`` [(recovery, quantity)], at the deposit price."""
+        names = ', '.join(recovery.name for recovery, _qty in items)
+        lines = []
+        for recovery, quantity in items:
+            inv_line = recovery.repair_line_id.invoice_line_id
+            lines.append((0, 0, {
+                'name': _('Deposit returned, old part received (%s): %s')
+                % (recovery.name, inv_line.name),
+                'product_id': inv_line.product_id.id,
+                'uom_id': inv_line.uom_id.id,
+                'account_id': inv_line.account_id.id,
+                'quantity': quantity,
+                'price_unit': recovery.deposit_unit_price,
+                'discount': inv_line.discount,
+                'invoice_line_tax_ids': [(6, 0,
+                                          inv_line.invoice_line_tax_ids.ids)],
+            }))
         # sudo: the warehouse receiving the old part may not write invoices;
         # the credit note is the system's consequence of the receipt (R42).
-        Invoice = self.env['account.invoice'].sudo()
-        refund = Invoice.create({
+        refund = self.env['account.invoice'].sudo().create({
             'type': 'out_refund',
             'partner_id': invoice.partner_id.id,
             'account_id': invoice.account_id.id,
@@ -403,26 +463,13 @@ class AftersalesPartRecovery(models.Model):
             'company_id': invoice.company_id.id,
             'origin': invoice.number or invoice.origin,
             'refund_invoice_id': invoice.id,
-            'name': _('Old part received: %s') % self.name,
-            'invoice_line_ids': [(0, 0, {
-                'name': _('Deposit returned, old part received (%s): %s')
-                % (self.name, inv_line.name),
-                'product_id': inv_line.product_id.id,
-                'uom_id': inv_line.uom_id.id,
-                'account_id': inv_line.account_id.id,
-                'quantity': quantity,
-                'price_unit': self.deposit_unit_price,
-                'discount': inv_line.discount,
-                'invoice_line_tax_ids': [(6, 0,
-                                          inv_line.invoice_line_tax_ids.ids)],
-            })],
+            'name': _('Old parts received: %s') % names,
+            'invoice_line_ids': lines,
         })
         refund.compute_taxes()
         # a draft invoice's credit note is validated with the invoice
         if invoice.state in ('open', 'paid'):
             refund.action_invoice_open()
-        refund.message_post(body=_('Deposit of %s returned: old part '
-                                   'received.') % self.name)
         return refund
 
     # ------------------------------------------------------------------

@@ -174,6 +174,19 @@ class MrpRepair(models.Model):
         action['context'] = {}
         return action
 
+    @api.multi
+    def action_receive_old_parts(self):
+        """R43: the warehouse receives every outstanding old part of the
+        order at once."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Receive Old Parts'),
+            'res_model': 'aftersales.recovery.receive.wizard',
+            'view_mode': 'form', 'target': 'new',
+            'context': {'default_repair_id': self.id},
+        }
+
     @api.depends('parts_picking_ids')
     def _compute_parts_picking_count(self):
         data = self.env['stock.picking'].read_group(

@@ -9,3 +9,7 @@ class StockMove(models.Model):
         'mrp.repair.line', string='Repair Part Line', index=True,
         readonly=True, ondelete='set null',
         help='R21/R24: the repair part line this issue or return is for.')
+    aftersales_recovery_id = fields.Many2one(
+        'aftersales.part.recovery', string='Old Part Recovery', index=True,
+        readonly=True, ondelete='restrict',
+        help='R43: the old part this receipt brings back.')

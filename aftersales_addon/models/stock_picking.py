@@ -63,11 +63,17 @@ class StockPickingRecovery(models.Model):
 
     _inherit = 'stock.picking'
 
-    aftersales_recovery_id = fields.Many2one(
-        'aftersales.part.recovery', string='Old Part Recovery', index=True,
-        readonly=True, ondelete='restrict')
+    aftersales_is_old_parts = fields.Boolean(
+        string='Old Parts Receipt',
+        compute='_compute_aftersales_is_old_parts')
     aftersales_courier = fields.Char(string='Courier')
     aftersales_tracking_ref = fields.Char(string='Tracking Number')
     aftersales_freight_collect = fields.Boolean(
         string='Freight Collect',
         help='R46: old parts may come back by courier, freight collect.')
+
+    @api.depends('move_lines.aftersales_recovery_id')
+    def _compute_aftersales_is_old_parts(self):
+        for picking in self:
+            picking.aftersales_is_old_parts = bool(
+                picking.move_lines.filtered('aftersales_recovery_id'))

@@ -119,10 +119,10 @@ class TestRecoveryReceipt(RecoveryCase):
         wizard = self.env['aftersales.recovery.receive.wizard'].sudo(
             self.users['warehouse']).with_context(
                 default_recovery_id=recovery.id).create({
-                    'removed_serial': 'OLD-BAT-7781',
                     'courier': 'SF Express', 'tracking_ref': 'SF123',
                     'freight_collect': True})
-        self.assertEqual(wizard.quantity, 1)
+        self.assertEqual(wizard.line_ids.quantity, 1)
+        wizard.line_ids.removed_serial = 'OLD-BAT-7781'
         wizard.action_receive()
         self.assertEqual(recovery.state, 'received')
         self.assertEqual(recovery.removed_serial, 'OLD-BAT-7781')
@@ -207,6 +207,29 @@ class TestRecoveryReceipt(RecoveryCase):
         self.assertAlmostEqual(recovery.refund_ids.amount_total, 500.0, 2)
         self.assertEqual(recovery.refund_ids.refund_invoice_id,
                          repair.invoice_id)
+
+    def test_receive_all_old_parts_of_an_order_at_once(self):
+        """One transfer and one credit note for the whole order."""
+        repair = self.finished_repair(
+            [(self.serial_part, 1, self.battery_lot),
+             (self.controller, 2, None)], invoice=True)
+        wizard = self.env['aftersales.recovery.receive.wizard'].sudo(
+            self.users['warehouse']).with_context(
+                default_repair_id=repair.id).create({})
+        self.assertEqual(len(wizard.line_ids), 2)
+        wizard.action_receive()
+        recoveries = repair.recovery_ids
+        self.assertEqual(set(recoveries.mapped('state')), {'received'})
+        self.assertEqual(len(recoveries.mapped('picking_ids')), 1)
+        refund = recoveries.mapped('refund_ids')
+        self.assertEqual(len(refund), 1)
+        self.assertAlmostEqual(refund.amount_total, 2400.0 + 2 * 500.0, 2)
+        self.assertAlmostEqual(
+            repair.invoice_id.amount_total - refund.amount_total, 0.0, 2)
+        with self.assertRaisesRegex(UserError, 'waiting to be received'):
+            self.env['aftersales.recovery.receive.wizard'].sudo(
+                self.users['warehouse']).with_context(
+                    default_repair_id=repair.id).create({})
 
     def test_bad_receipts(self):
         repair = self.finished_repair([(self.controller, 2, None)])
@@ -422,8 +445,7 @@ class TestConcurrentReceipt(TransactionCase):
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 rec = env['aftersales.part.recovery'].browse(rid)
-                pickings = rec.picking_ids
-                cr.execute('UPDATE stock_picking SET aftersales_recovery_id '
+                cr.execute('UPDATE stock_move SET aftersales_recovery_id '
                            '= NULL WHERE aftersales_recovery_id = %s',
                            (rid,))
                 rec.unlink()

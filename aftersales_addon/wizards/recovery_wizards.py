@@ -1,18 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
+from odoo.exceptions import UserError
 
 
 class RecoveryReceiveWizard(models.TransientModel):
-    """R43/R46: the warehouse signs for an old part."""
+    """R43/R46: the warehouse signs for old parts: one recovery, or every
+    outstanding old part of a repair order at once."""
 
     _name = 'aftersales.recovery.receive.wizard'
-    _description = 'Receive an old part'
+    _description = 'Receive old parts'
 
-    recovery_id = fields.Many2one('aftersales.part.recovery', required=True)
-    quantity = fields.Float(required=True,
-                            digits=dp.get_precision('Product Unit of Measure'))
-    removed_serial = fields.Char(string='Removed Serial')
+    line_ids = fields.One2many('aftersales.recovery.receive.wizard.line',
+                               'wizard_id', string='Old Parts')
     courier = fields.Char()
     tracking_ref = fields.Char(string='Tracking Number')
     freight_collect = fields.Boolean(string='Freight Collect')
@@ -20,19 +20,49 @@ class RecoveryReceiveWizard(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         res = super(RecoveryReceiveWizard, self).default_get(fields_list)
-        recovery = self.env['aftersales.part.recovery'].browse(
-            res.get('recovery_id'))
-        if recovery:
-            res['quantity'] = recovery.quantity - recovery.received_qty
+        context = self.env.context
+        Recovery = self.env['aftersales.part.recovery']
+        if context.get('default_recovery_id'):
+            recoveries = Recovery.browse(context['default_recovery_id'])
+        else:
+            recoveries = Recovery.search([
+                ('repair_id', '=', context.get('default_repair_id')),
+                ('state', '=', 'to_return')])
+        if not recoveries:
+            raise UserError(_('No old part is waiting to be received.'))
+        res['line_ids'] = [(0, 0, {
+            'recovery_id': recovery.id,
+            'quantity': recovery.quantity - recovery.received_qty,
+        }) for recovery in recoveries]
         return res
 
     @api.multi
     def action_receive(self):
         self.ensure_one()
-        picking = self.recovery_id._receive(
-            self.quantity, self.removed_serial, self.courier,
-            self.tracking_ref, self.freight_collect)
-        return picking.get_formview_action()
+        lines = self.line_ids.filtered(lambda l: l.quantity)
+        if not lines:
+            raise UserError(_('Enter the quantity received of at least one '
+                              'old part.'))
+        pickings = self.env['aftersales.part.recovery']._receive_batch(
+            {l.recovery_id.id: l.quantity for l in lines},
+            {l.recovery_id.id: l.removed_serial for l in lines},
+            self.courier, self.tracking_ref, self.freight_collect)
+        if len(pickings) == 1:
+            return pickings.get_formview_action()
+        return {'type': 'ir.actions.act_window_close'}
+
+
+class RecoveryReceiveWizardLine(models.TransientModel):
+    _name = 'aftersales.recovery.receive.wizard.line'
+    _description = 'Receive old parts: line'
+
+    wizard_id = fields.Many2one('aftersales.recovery.receive.wizard',
+                                required=True, ondelete='cascade')
+    recovery_id = fields.Many2one('aftersales.part.recovery', required=True)
+    product_id = fields.Many2one(related='recovery_id.product_id',
+                                 readonly=True)
+    quantity = fields.Float(digits=dp.get_precision('Product Unit of Measure'))
+    removed_serial = fields.Char(string='Removed Serial')
 
 
 class RecoveryExemptWizard(models.TransientModel):
