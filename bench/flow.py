@@ -391,12 +391,14 @@ def addon_end(bench, order):
 
 
 def addon_receive_old_parts(bench, order):
-    # R42/R43: the warehouse receives every old part of the order: a
-    # transfer into Old Parts is validated and, the order being invoiced
-    # (invoice open), a credit note reversing the deposit is validated.
+    # R42/R43: the warehouse receives every old part of the order at once
+    # (the repair's "Receive Old Parts"): one transfer into Old Parts is
+    # validated and, the order being invoiced (invoice open), one credit
+    # note reversing the deposits is validated.
     warehouse = bench.data['warehouse']
-    for recovery in order['repair'].recovery_ids.sudo(warehouse):
-        recovery._receive(recovery.quantity - recovery.received_qty)
+    recoveries = order['repair'].recovery_ids.sudo(warehouse)
+    recoveries.env['aftersales.part.recovery']._receive_batch(
+        {r.id: r.quantity - r.received_qty for r in recoveries})
 
 
 ADDON_STEPS = [
@@ -433,14 +435,14 @@ def addon_check_order(bench, order):
     assert set(recoveries.mapped('state')) == {'received'}, \
         recoveries.mapped('state')
     old_parts = bench.data['old_parts_location']
-    for recovery in recoveries:
-        assert recovery.picking_ids.state == 'done'
-        assert recovery.picking_ids.location_dest_id == old_parts
-        refund = recovery.refund_ids
-        assert len(refund) == 1 and refund.type == 'out_refund' and \
-            refund.state == 'open', (refund, refund.state)
-        assert refund.amount_untaxed == \
-            recovery.deposit_unit_price * recovery.quantity
+    picking = recoveries.mapped('picking_ids')
+    assert len(picking) == 1 and picking.state == 'done'
+    assert picking.location_dest_id == old_parts
+    refund = recoveries.mapped('refund_ids')
+    assert len(refund) == 1 and refund.type == 'out_refund' and \
+        refund.state == 'open', (refund, refund.state)
+    assert abs(refund.amount_untaxed - sum(
+        r.deposit_unit_price * r.quantity for r in recoveries)) < 0.01
 
 
 # ----------------------------------------------------------------------
