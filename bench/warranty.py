@@ -121,8 +121,9 @@ def create_order(env, data, lines, months_ago):
 
 
 EXPECTED = {
-    # months since delivery: (decision, parts coverage, labour coverage)
-    12: ('in', 'free', 'free'),
+    # months since delivery: (decision, parts coverage, labour coverage);
+    # warranty parts that must come back are deposits (R42)
+    12: ('in', 'deposit', 'free'),
     40: ('in', 'charged', 'free'),
     72: ('out', 'charged', 'charged'),
 }
@@ -140,6 +141,8 @@ def check_decision(repair, months_ago):
     assert set(repair.fees_lines.mapped('warranty_coverage')) == {labour}
     if parts == 'free':
         assert not any(repair.operations.mapped('price_unit'))
+    else:
+        assert all(repair.operations.mapped('price_unit'))
     if labour == 'free':
         assert not any(repair.fees_lines.mapped('price_unit'))
 

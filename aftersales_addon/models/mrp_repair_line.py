@@ -111,6 +111,11 @@ class RepairLineMixin(models.AbstractModel):
         values = []
         charged = defaultdict(lambda: self.browse())
         coverages = {}
+        if kind == 'parts':
+            # what R41 looks at, read for all parts at once
+            products = lines.mapped('product_id')
+            products.mapped('standard_price')
+            products.mapped('aftersales_no_recovery_value')
         for line in lines:
             coverages[line.id] = self._coverage_for(line.repair_id,
                                                     line.product_id)

@@ -83,6 +83,27 @@ class TestRecoveryCreation(RecoveryCase):
                                       failure_date='2026-06-01')  # tier 1
         self.assertFalse(repair.recovery_ids)
 
+    def test_deposit_decision_queries_do_not_grow_with_lines(self):
+        """Deciding deposits (R41 checked per part) issues the same number
+        of queries for 1 and 10 lines."""
+        counts = []
+        for n in (1, 1, 10):  # the first run warms the caches up
+            repair = self.repair_with_lines('2025-06-01', parts_qty=1)
+            repair.operations.unlink()
+            for _i in range(n):
+                product = self.env['product.product'].create({
+                    'name': 'Test Part %s' % _i, 'type': 'product',
+                    'list_price': 100.0, 'standard_price': 60.0})
+                self.env['mrp.repair.line'].create(
+                    self.part_line_vals(repair, product, 1))
+            repair.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            repair._decide_warranty()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(set(repair.operations.mapped(
+                'warranty_coverage')), {'deposit'})
+        self.assertEqual(counts[1], counts[2], counts)
+
     def test_periods_and_threshold_are_settings(self):
         self.company.write({'aftersales_recovery_due_days': 10,
                             'aftersales_recovery_exempt_threshold': 20.0})
