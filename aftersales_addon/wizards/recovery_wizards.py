@@ -32,6 +32,7 @@ class RecoveryReceiveWizard(models.TransientModel):
             raise UserError(_('No old part is waiting to be received.'))
         res['line_ids'] = [(0, 0, {
             'recovery_id': recovery.id,
+            'product_id': recovery.product_id.id,  # shown in the wizard
             'quantity': recovery.quantity - recovery.received_qty,
         }) for recovery in recoveries]
         return res
