@@ -491,9 +491,10 @@ class AftersalesPartRecovery(models.Model):
             raise UserError(_('%s is %s: only received old parts are '
                               'inspected.') % (self.name,
                                                 self._state_label()))
-        warehouse = self.env['stock.warehouse'].search(
-            [('company_id', '=', self.company_id.id)], limit=1)
-        source = warehouse.aftersales_old_parts_location_id
+        # the part is where its receipt put it, in that warehouse
+        source = self.move_ids.filtered(
+            lambda m: m.state == 'done')[-1:].location_dest_id
+        warehouse = source.get_warehouse()
         vals = {'inspection_result': result, 'inspection_note': note,
                 'inspection_user_id': user.id,
                 'disposal_date': fields.Date.context_today(self)}
