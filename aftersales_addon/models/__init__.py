@@ -9,9 +9,17 @@ from . import stock_warehouse
 from . import aftersales_part_recovery
 from . import aftersales_recovery_list
 from . import helpdesk_ticket
+from . import aftersales_finance_release_mixin
 from . import mrp_repair
 from . import mrp_repair_line
 from . import mrp_repair_fee
 from . import stock_move
 from . import stock_picking
 from . import account_invoice
+from . import account_move_line
+from . import aftersales_receivable_move
+from . import aftersales_technician_receivable
+from . import aftersales_receivable_statement
+from . import aftersales_receivable_statement_line
+from . import hr_payslip
+from . import sale_order

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import UserError
 
 
 class AccountInvoice(models.Model):
@@ -19,3 +20,33 @@ class AccountInvoice(models.Model):
         if refunds:
             refunds.action_invoice_open()
         return res
+
+    @api.multi
+    def unlink(self):
+        """R50: an invoice a technician receivable follows cannot vanish,
+        or the receivable would lose track of the customer's payments."""
+        # sudo: the check must see receivables the user may not read
+        followed = self.env['aftersales.technician.receivable'].sudo().search(
+            [('invoice_ids', 'in', self.ids)])
+        if followed:
+            raise UserError(_(
+                'These invoices are followed by the technician receivables '
+                '%s and cannot be deleted; cancel them instead.') % ', '.join(
+                    followed.mapped('name')))
+        return super(AccountInvoice, self).unlink()
+
+    @api.multi
+    def action_invoice_cancel(self):
+        res = super(AccountInvoice, self).action_invoice_cancel()
+        self._aftersales_sync_receivables()
+        return res
+
+    @api.multi
+    def _aftersales_sync_receivables(self):
+        """R50/R53: the receivables following these invoices take in what
+        the customer paid. sudo: the accountant reconciling a payment need
+        not have access to technician receivables."""
+        receivables = self.env['aftersales.technician.receivable'].sudo(
+        ).search([('invoice_ids', 'in', self.ids)])
+        if receivables:
+            receivables._sync_payments()

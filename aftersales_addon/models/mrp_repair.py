@@ -24,9 +24,11 @@ DIAGNOSIS_GROUPS = (
 
 
 class MrpRepair(models.Model):
-    """Repair order (R20-R24) extending Odoo's ``mrp.repair``."""
+    """Repair order (R20-R24) extending Odoo's ``mrp.repair``; Finance
+    releases its parts (R22) through the release mixin."""
 
-    _inherit = 'mrp.repair'
+    _name = 'mrp.repair'
+    _inherit = ['mrp.repair', 'aftersales.finance.release.mixin']
 
     ticket_id = fields.Many2one(
         'helpdesk.ticket', string='Service Request', index=True,
@@ -187,6 +189,12 @@ class MrpRepair(models.Model):
             'context': {'default_repair_id': self.id},
         }
 
+    @api.multi
+    def _aftersales_invoices(self):
+        self.ensure_one()
+        return self.invoice_id.filtered(
+            lambda i: i.type == 'out_invoice' and i.state != 'cancel')
+
     @api.depends('parts_picking_ids')
     def _compute_parts_picking_count(self):
         data = self.env['stock.picking'].read_group(
@@ -286,6 +294,10 @@ class MrpRepair(models.Model):
     @api.multi
     def action_invoice_create(self, group=False):
         res = super(MrpRepair, self).action_invoice_create(group=group)
+        # R50: the receivable of a vouched order follows its invoice
+        for repair in self.filtered('receivable_id'):
+            repair.receivable_id.write({'invoice_ids': [
+                (4, inv.id) for inv in repair._aftersales_invoices()]})
         # R42: deposits of old parts already back are given back at once
         self.env['aftersales.part.recovery']._credit_pending_deposits(self)
         return res

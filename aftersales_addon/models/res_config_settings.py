@@ -19,3 +19,15 @@ class ResConfigSettings(models.TransientModel):
         related='company_id.aftersales_recovery_exempt_threshold')
     aftersales_recovery_list_day = fields.Integer(
         related='company_id.aftersales_recovery_list_day')
+    aftersales_receivable_deduction_days = fields.Integer(
+        related='company_id.aftersales_receivable_deduction_days')
+    aftersales_receivable_warning_days = fields.Integer(
+        related='company_id.aftersales_receivable_warning_days')
+    aftersales_receivable_refund_days = fields.Integer(
+        related='company_id.aftersales_receivable_refund_days')
+    aftersales_receivable_refund_method = fields.Selection(
+        related='company_id.aftersales_receivable_refund_method')
+    aftersales_receivable_notify_hours = fields.Integer(
+        related='company_id.aftersales_receivable_notify_hours')
+    aftersales_statement_day = fields.Integer(
+        related='company_id.aftersales_statement_day')

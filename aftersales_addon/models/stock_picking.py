@@ -23,13 +23,27 @@ class StockPicking(models.Model):
                 'from a repair order.'))
 
     @api.multi
+    def _check_finance_release(self):
+        """R22/R53: parts issued to a repair order, or delivered for an
+        after-sales parts sale, leave only after Finance's release."""
+        issue_type = self.env.ref('aftersales_addon.picking_type_parts_issue')
+        self.filtered(lambda p: p.picking_type_id == issue_type).mapped(
+            'aftersales_repair_id')._check_finance_release()
+        self.filtered(
+            lambda p: p.picking_type_code == 'outgoing' and
+            p.sale_id.aftersales_parts_sale).mapped(
+                'sale_id')._check_finance_release()
+
+    @api.multi
     def button_validate(self):
         self._check_parts_warehouse()
+        self._check_finance_release()
         return super(StockPicking, self).button_validate()
 
     @api.multi
     def action_done(self):
         self._check_parts_warehouse()
+        self._check_finance_release()
         res = super(StockPicking, self).action_done()
         self._reduce_returned_repair_lines()
         return res

@@ -1,0 +1,88 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# R50-R52: the sign of each kind of entry in the technician's balance
+# (opening + new - paid - deducted + refunded = closing).
+MOVE_SIGNS = {'new': 1, 'payment': -1, 'deduction': -1, 'refund': 1}
+MOVE_KINDS = [
+    ('new', 'New receivable'),
+    ('payment', 'Customer payment'),
+    ('deduction', 'Salary deduction'),
+    ('refund', 'Refund of deduction'),
+]
+
+
+class AftersalesReceivableMove(models.Model):
+    """One entry of a technician receivable's history (R50-R52). The
+    receivable's figures and the monthly statements are sums of these
+    entries, so the ledger identity holds by construction."""
+
+    _name = 'aftersales.receivable.move'
+    _description = 'Technician Receivable Entry'
+    _order = 'date, id'
+
+    receivable_id = fields.Many2one(
+        'aftersales.technician.receivable', string='Receivable',
+        required=True, index=True, ondelete='cascade', readonly=True)
+    employee_id = fields.Many2one(
+        'hr.employee', string='Technician', required=True, index=True,
+        readonly=True)
+    company_id = fields.Many2one('res.company', required=True, readonly=True)
+    currency_id = fields.Many2one(related='company_id.currency_id',
+                                  readonly=True)
+    date = fields.Date(required=True, index=True, readonly=True)
+    kind = fields.Selection(MOVE_KINDS, required=True, readonly=True)
+    amount = fields.Monetary(required=True, readonly=True,
+                             help='Always positive, except a payment '
+                                  'cancelled by un-reconciling the invoice.')
+    state = fields.Selection(
+        [('pending', 'To Execute'), ('done', 'Done')],
+        required=True, default='done', readonly=True,
+        help='Deductions and refunds are pending until the payslip that '
+             'carries them is confirmed, or the refund is paid directly.')
+    refund_method = fields.Selection(
+        [('payslip', 'Next payslip'), ('direct', 'Direct payment')],
+        string='Refund By')
+    due_date = fields.Date(string='Refund Due', readonly=True,
+                           help='R52: within the working days setting of '
+                                'the customer\'s payment.')
+    payslip_id = fields.Many2one('hr.payslip', string='Payslip',
+                                 readonly=True, ondelete='set null',
+                                 index=True)
+    payment_id = fields.Many2one('account.payment', string='Direct Payment',
+                                 readonly=True)
+    note = fields.Char(readonly=True)
+
+    @api.constrains('amount', 'kind')
+    def _check_amount(self):
+        for move in self:
+            if move.kind != 'payment' and move.amount <= 0:
+                raise ValidationError(_(
+                    'A receivable entry (%s) must have a positive amount.')
+                    % dict(MOVE_KINDS)[move.kind])
+
+    @api.model
+    def _signed_amount_sql(self, alias='m'):
+        """SQL expression of an entry's effect on the balance."""
+        return ("CASE WHEN {a}.kind IN ('new', 'refund') THEN {a}.amount "
+                "ELSE -{a}.amount END").format(a=alias)
+
+    @api.model_cr
+    def init(self):
+        # statements and the payslip look entries up per technician and date
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS aftersales_receivable_move_emp_date_idx
+                ON aftersales_receivable_move (employee_id, date)""")
+
+    @api.multi
+    def action_pay_directly(self):
+        """R52, Finance's choice: pay a refund directly (wizard)."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Pay Refund Directly'),
+            'res_model': 'aftersales.receivable.refund.wizard',
+            'view_mode': 'form', 'target': 'new',
+            'context': {'default_move_id': self.id},
+        }

@@ -1,0 +1,79 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
+
+
+class AftersalesReceivableStatementLine(models.Model):
+    """One order on a technician's statement, with its age (R51)."""
+
+    _name = 'aftersales.receivable.statement.line'
+    _description = 'Technician Receivable Statement Line'
+    _order = 'statement_id, age_days desc, id'
+
+    statement_id = fields.Many2one('aftersales.receivable.statement',
+                                   required=True, ondelete='cascade',
+                                   index=True, readonly=True)
+    currency_id = fields.Many2one(related='statement_id.currency_id',
+                                  readonly=True)
+    receivable_id = fields.Many2one('aftersales.technician.receivable',
+                                    required=True, readonly=True)
+    origin = fields.Char(related='receivable_id.origin', readonly=True)
+    partner_id = fields.Many2one(related='receivable_id.partner_id',
+                                 readonly=True)
+    opening = fields.Monetary(readonly=True)
+    new_amount = fields.Monetary(string='New', readonly=True)
+    paid = fields.Monetary(readonly=True)
+    deducted = fields.Monetary(readonly=True)
+    refunded = fields.Monetary(readonly=True)
+    closing = fields.Monetary(readonly=True)
+    age_days = fields.Integer(string='Age (days)', readonly=True,
+                              help='Days from the vouching to the end of '
+                                   'the period.')
+    state = fields.Selection(
+        [('ok', 'Agreed'), ('disputed', 'Disputed'),
+         ('resolved', 'Answered')], default='ok', readonly=True)
+    dispute_note = fields.Text(string='Dispute', readonly=True)
+
+    @api.multi
+    def action_dispute(self, note):
+        """R51: the technician disputes this line with a comment; Finance
+        gets an activity."""
+        if not note or not note.strip():
+            raise UserError(_('Say what is wrong with the line.'))
+        self.mapped('statement_id')._check_is_technician_of()
+        # sudo: technicians only read statements; disputing is theirs
+        self.sudo().write({'state': 'disputed', 'dispute_note': note})
+        statements = self.sudo().mapped('statement_id')
+        statements.write({'state': 'disputed'})
+        activity_type = self.env.ref('mail.mail_activity_data_todo')
+        model_id = self.env['ir.model']._get(statements._name).id
+        finance = self.env.ref(FINANCE_GROUP).users
+        for statement in statements:
+            statement.message_post(body=_('Disputed %s: %s') % (
+                ', '.join(self.filtered(
+                    lambda l: l.statement_id == statement).mapped(
+                        'receivable_id.name')), note))
+            for user in finance.filtered(
+                    lambda u: statement.company_id in u.company_ids):
+                self.env['mail.activity'].sudo().create({
+                    'res_model_id': model_id, 'res_id': statement.id,
+                    'activity_type_id': activity_type.id,
+                    'user_id': user.id,
+                    'summary': _('Statement disputed by %s') %
+                    statement.employee_id.name,
+                    'note': note,
+                })
+        return True
+
+    @api.multi
+    def action_open_dispute(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Dispute a Statement Line'),
+            'res_model': 'aftersales.statement.dispute.wizard',
+            'view_mode': 'form', 'target': 'new',
+            'context': {'default_line_id': self.id},
+        }

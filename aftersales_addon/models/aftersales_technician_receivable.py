@@ -1,0 +1,506 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
+TECHNICIAN_GROUP = 'aftersales_addon.group_aftersales_technician'
+AGE_BUCKETS = [
+    ('current', '0-30 days'),
+    ('warning', '31-40 days'),
+    ('overdue', 'Over 40 days'),
+    ('deducted', 'Deducted'),
+    ('settled', 'Settled'),
+]
+
+
+def add_working_days(start, days):
+    """``start`` plus ``days`` working days (Monday to Friday)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+class AftersalesTechnicianReceivable(models.Model):
+    """R50: parts fronted to a customer who has not paid are owed by the
+    technician who vouched for them until the customer pays. The figures
+    are sums of the receivable's entries (``aftersales.receivable.move``);
+    the customer's payments are read from the invoices it follows."""
+
+    _name = 'aftersales.technician.receivable'
+    _description = 'Technician Receivable'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _order = 'date desc, id desc'
+
+    name = fields.Char(string='Reference', readonly=True, copy=False,
+                       default='/')
+    company_id = fields.Many2one(
+        'res.company', required=True, readonly=True,
+        default=lambda self: self.env.user.company_id)
+    currency_id = fields.Many2one(related='company_id.currency_id',
+                                  readonly=True)
+    employee_id = fields.Many2one(
+        'hr.employee', string='Technician', required=True, readonly=True,
+        index=True, ondelete='restrict', track_visibility='onchange')
+    user_id = fields.Many2one(
+        'res.users', string='Technician User', readonly=True, index=True,
+        help='The user of the technician, who sees this receivable.')
+    partner_id = fields.Many2one('res.partner', string='Customer',
+                                 required=True, readonly=True, index=True)
+    repair_id = fields.Many2one('mrp.repair', string='Repair Order',
+                                readonly=True, index=True,
+                                ondelete='restrict')
+    sale_order_id = fields.Many2one('sale.order', string='Parts Sale',
+                                    readonly=True, index=True,
+                                    ondelete='restrict')
+    origin = fields.Char(string='Order', readonly=True)
+    date = fields.Date(string='Vouched On', required=True, readonly=True,
+                       index=True,
+                       help='R52: the age of the receivable counts from '
+                            'this day.')
+    invoice_ids = fields.Many2many(
+        'account.invoice', 'aftersales_receivable_invoice_rel',
+        'receivable_id', 'invoice_id', string='Customer Invoices',
+        domain=[('type', '=', 'out_invoice')],
+        help='The receivable follows these invoices: what the customer '
+             'pays on them reduces it.')
+    move_ids = fields.One2many('aftersales.receivable.move', 'receivable_id',
+                               string='History', readonly=True)
+    # Figures: sums of the entries, written by _refresh_figures() (one SQL
+    # statement for any number of receivables).
+    amount = fields.Monetary(string='Amount Vouched', readonly=True)
+    paid_amount = fields.Monetary(string='Paid by Customer', readonly=True)
+    deducted_amount = fields.Monetary(string='Deducted', readonly=True)
+    refunded_amount = fields.Monetary(string='Refunded', readonly=True)
+    balance = fields.Monetary(
+        string='Balance', readonly=True,
+        help='What the technician still owes (negative: what the company '
+             'owes back to the technician).')
+    customer_due = fields.Monetary(
+        string='Customer Still Owes', compute='_compute_customer_due')
+    state = fields.Selection(
+        [('open', 'Open'), ('deducted', 'Deducted'),
+         ('refund', 'Refund Due'), ('settled', 'Settled')],
+        default='open', readonly=True, index=True,
+        track_visibility='onchange')
+    age_bucket = fields.Selection(
+        AGE_BUCKETS, string='Ageing', default='current', readonly=True,
+        index=True,
+        help='Updated by the daily ageing job and whenever the receivable '
+             'changes.')
+    age_days = fields.Integer(string='Age (days)', compute='_compute_age')
+    overdue = fields.Boolean(
+        compute='_compute_age', search='_search_overdue',
+        help='Still owed by the technician after the deduction period.')
+
+    _sql_constraints = [
+        ('repair_uniq', 'unique(repair_id)',
+         'A repair order has one receivable; a second release tops it up.'),
+        ('sale_uniq', 'unique(sale_order_id)',
+         'A parts sale has one receivable; a second release tops it up.'),
+    ]
+
+    @api.depends('amount', 'paid_amount')
+    def _compute_customer_due(self):
+        for receivable in self:
+            receivable.customer_due = receivable.amount - \
+                receivable.paid_amount
+
+    @api.depends('date')
+    def _compute_age(self):
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        for receivable in self:
+            age = (today - fields.Date.from_string(receivable.date)).days \
+                if receivable.date else 0
+            receivable.age_days = age
+            receivable.overdue = receivable.balance > 0 and age > \
+                receivable.company_id.aftersales_receivable_deduction_days
+
+    @api.model
+    def _search_overdue(self, operator, value):
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        days = self.env.user.company_id.aftersales_receivable_deduction_days
+        limit = fields.Date.to_string(today - timedelta(days=days))
+        domain = [('balance', '>', 0), ('date', '<', limit)]
+        positive = (operator == '=') == bool(value)
+        if positive:
+            return domain
+        return ['|', ('balance', '<=', 0), ('date', '>=', limit)]
+
+    # ------------------------------------------------------------------
+    # Creation
+    # ------------------------------------------------------------------
+    @api.model
+    def create(self, vals):
+        """A receivable is created with its amount as its first entry."""
+        vals = dict(vals)
+        amount = vals.pop('amount', 0.0)
+        self._check_new_amount(amount)
+        employee = self.env['hr.employee'].browse(vals['employee_id'])
+        vals['user_id'] = employee.user_id.id
+        if vals.get('name', '/') == '/':
+            vals['name'] = self.env['ir.sequence'].next_by_code(
+                'aftersales.technician.receivable') or '/'
+        receivable = super(AftersalesTechnicianReceivable, self).create(vals)
+        receivable._add_moves([{'kind': 'new', 'amount': amount,
+                                'date': receivable.date}])
+        if employee.user_id:
+            receivable.message_subscribe_users(
+                user_ids=employee.user_id.ids)
+        return receivable
+
+    @api.model
+    def _check_new_amount(self, amount):
+        if not amount or amount <= 0:
+            raise ValidationError(_(
+                'A technician receivable is for a positive amount that the '
+                'customer owes; %s is not.') % amount)
+
+    @api.model
+    def _vouching_employee(self, user):
+        """R22/R50: only a technician with an employee record vouches; the
+        receivable is owed by that employee."""
+        if not user:
+            raise UserError(_('Choose the technician who vouches for the '
+                              'customer.'))
+        if not user.has_group(TECHNICIAN_GROUP):
+            raise UserError(_(
+                '%s is not a technician and cannot vouch for a customer.')
+                % user.name)
+        # sudo: Finance may not read every employee; the link user ->
+        # employee is what we need.
+        employee = self.env['hr.employee'].sudo().search(
+            [('user_id', '=', user.id)], limit=1)
+        if not employee:
+            raise UserError(_(
+                '%s has no employee record: a receivable cannot be owed by '
+                'them, and nothing could be deducted from their salary. Ask '
+                'HR to create the employee and link the user.') % user.name)
+        return employee
+
+    @api.multi
+    def _add_moves(self, vals_list):
+        """Add entries to this receivable and refresh its figures."""
+        self.ensure_one()
+        Move = self.env['aftersales.receivable.move']
+        moves = Move
+        for vals in vals_list:
+            vals = dict(vals, receivable_id=self.id,
+                        employee_id=self.employee_id.id,
+                        company_id=self.company_id.id)
+            vals.setdefault('date', fields.Date.context_today(self))
+            moves |= Move.create(vals)
+        self._refresh_figures()
+        return moves
+
+    @api.multi
+    def _top_up(self, amount, date=None):
+        """A second release of the same order for a higher amount adds the
+        difference as a new entry."""
+        self.ensure_one()
+        self._check_new_amount(amount)
+        return self._add_moves([{'kind': 'new', 'amount': amount,
+                                 'date': date or fields.Date.context_today(
+                                     self)}])
+
+    # ------------------------------------------------------------------
+    # Figures and ageing (set-based)
+    # ------------------------------------------------------------------
+    @api.multi
+    def _refresh_figures(self, today=None):
+        """Write amount, paid, deducted, refunded, balance, state and ageing
+        bucket of these receivables from their entries: two UPDATE
+        statements whatever the number of receivables."""
+        if not self.ids:
+            return
+        cr = self.env.cr
+        cr.execute("""
+            UPDATE aftersales_technician_receivable r
+               SET amount = s.new, paid_amount = s.paid,
+                   deducted_amount = s.ded, refunded_amount = s.ref,
+                   balance = s.new - s.paid - s.ded + s.ref
+              FROM (SELECT receivable_id,
+                           SUM(CASE WHEN kind = 'new' THEN amount ELSE 0 END)
+                               AS new,
+                           SUM(CASE WHEN kind = 'payment' THEN amount
+                                    ELSE 0 END) AS paid,
+                           SUM(CASE WHEN kind = 'deduction' THEN amount
+                                    ELSE 0 END) AS ded,
+                           SUM(CASE WHEN kind = 'refund' THEN amount
+                                    ELSE 0 END) AS ref
+                      FROM aftersales_receivable_move
+                     WHERE receivable_id = ANY(%s)
+                  GROUP BY receivable_id) s
+             WHERE r.id = s.receivable_id
+        """, (list(self.ids),))
+        self._update_states(today=today, ids=self.ids)
+        self.invalidate_cache()
+
+    @api.model
+    def _update_states(self, today=None, ids=None):
+        """R52 ageing buckets: 0-30 days, 31-40 days, over 40 days (settings
+        of each company), deducted, settled; one UPDATE for all receivables
+        (or ``ids``)."""
+        today = today or fields.Date.context_today(self)
+        query = """
+            UPDATE aftersales_technician_receivable r
+               SET state = CASE
+                       WHEN r.balance < 0 THEN 'refund'
+                       WHEN r.paid_amount >= r.amount THEN 'settled'
+                       WHEN r.balance <= 0 THEN 'deducted'
+                       ELSE 'open' END,
+                   age_bucket = CASE
+                       WHEN r.paid_amount >= r.amount AND r.balance >= 0
+                           THEN 'settled'
+                       WHEN r.balance <= 0 THEN 'deducted'
+                       WHEN %(today)s::date - r.date
+                           > c.aftersales_receivable_deduction_days
+                           THEN 'overdue'
+                       WHEN %(today)s::date - r.date
+                           > c.aftersales_receivable_warning_days
+                           THEN 'warning'
+                       ELSE 'current' END
+              FROM res_company c
+             WHERE c.id = r.company_id
+        """
+        params = {'today': today}
+        if ids is not None:
+            query += " AND r.id = ANY(%(ids)s)"
+            params['ids'] = list(ids)
+        else:
+            # settled receivables do not age any more
+            query += " AND r.state != 'settled'"
+        self.env.cr.execute(query, params)
+
+    @api.model
+    def _age_receivables(self, today=None):
+        """R52: every receivable the technician still owes more than the
+        deduction period (40 days) after it was vouched gets a salary
+        deduction of its balance, carried by the technician's next payslip.
+        Set-based and idempotent: a receivable already deducted has a zero
+        balance, so running the job twice (or again after an interruption)
+        deducts nothing twice. Returns the deductions made."""
+        today = today or fields.Date.context_today(self)
+        cr = self.env.cr
+        self._update_states(today=today)
+        uid = self.env.uid
+        cr.execute("""
+            INSERT INTO aftersales_receivable_move
+                   (receivable_id, employee_id, company_id, date, kind,
+                    amount, state, note, create_uid, create_date,
+                    write_uid, write_date)
+            SELECT r.id, r.employee_id, r.company_id, %(today)s,
+                   'deduction', r.balance, 'pending', %(note)s,
+                   %(uid)s, now() at time zone 'UTC',
+                   %(uid)s, now() at time zone 'UTC'
+              FROM aftersales_technician_receivable r
+              JOIN res_company c ON c.id = r.company_id
+             WHERE r.balance > 0
+               AND %(today)s::date - r.date
+                   > c.aftersales_receivable_deduction_days
+         RETURNING id, receivable_id, employee_id, amount
+        """, {'today': today, 'uid': uid,
+              'note': _('Unpaid after the deduction period (R52)')})
+        rows = cr.fetchall()
+        if rows:
+            self.browse([row[1] for row in rows])._refresh_figures(
+                today=today)
+            totals = {}
+            for _move, _rec, employee_id, amount in rows:
+                count, total = totals.get(employee_id, (0, 0.0))
+                totals[employee_id] = (count + 1, total + amount)
+            self._notify_deductions(totals)
+        return self.env['aftersales.receivable.move'].browse(
+            [row[0] for row in rows])
+
+    @api.model
+    def _notify_deductions(self, totals):
+        """Tell each technician what goes on the next payslip: one message
+        per technician, whatever the number of receivables."""
+        employees = self.env['hr.employee'].sudo().browse(list(totals))
+        for employee in employees:
+            count, total = totals[employee.id]
+            partner = employee.user_id.partner_id
+            # sudo: the cron posts on the employee's record for them
+            employee.message_post(
+                body=_('%d receivable(s) unpaid after the deduction period, '
+                       'total %.2f, will be deducted from your next payslip '
+                       '(R52).') % (count, total),
+                partner_ids=partner.ids,
+                subtype='mail.mt_comment')
+
+    @api.model
+    def _cron_age_receivables(self):
+        """Daily scheduled action (R52)."""
+        return self._age_receivables()
+
+    # ------------------------------------------------------------------
+    # Following the customer's invoices (R50, R53)
+    # ------------------------------------------------------------------
+    @api.multi
+    def _customer_paid_amounts(self):
+        """What the customer has paid on the invoices each receivable
+        follows (open or paid invoices: total minus residual), capped at
+        the receivable's amount: a payment larger than the receivable
+        settles it, no more. One read of the invoices."""
+        invoices = self.mapped('invoice_ids').filtered(
+            lambda i: i.state in ('open', 'paid') and
+            i.type == 'out_invoice')
+        paid_by_invoice = {inv.id: inv.amount_total - inv.residual
+                           for inv in invoices}
+        result = {}
+        for receivable in self:
+            paid = sum(paid_by_invoice.get(inv.id, 0.0)
+                       for inv in receivable.invoice_ids)
+            result[receivable.id] = receivable.currency_id.round(
+                max(0.0, min(paid, receivable.amount)))
+        return result
+
+    @api.multi
+    def _sync_payments(self, date=None):
+        """R50/R53: record what the customer paid (or what an unreconciled
+        payment took back) since the last sync as a payment entry, notify
+        the technician, and schedule the refund of a deduction the customer
+        has now paid (R52)."""
+        date = date or fields.Date.context_today(self)
+        paid = self._customer_paid_amounts()
+        changed = self.browse()
+        for receivable in self:
+            delta = receivable.currency_id.round(
+                paid[receivable.id] - receivable.paid_amount)
+            if receivable.currency_id.is_zero(delta):
+                continue
+            receivable._add_moves([{
+                'kind': 'payment', 'amount': delta, 'date': date,
+                'note': ', '.join(receivable.invoice_ids.mapped('number')
+                                  if receivable.invoice_ids else []),
+            }])
+            if delta > 0:
+                receivable._notify_payment(delta)
+            changed |= receivable
+        changed.filtered(lambda r: r.balance < 0)._schedule_refunds(date)
+        return changed
+
+    @api.multi
+    def _notify_vouched(self, order):
+        """R50/R53: the technician is told at once what they vouched for."""
+        self.ensure_one()
+        message = _('You vouched for %s: %.2f %s is owed by you until the '
+                    'customer pays (R50).') % (
+                        order.display_name, self.balance,
+                        self.currency_id.name or '')
+        self.message_post(body=message, subtype='mail.mt_comment',
+                          partner_ids=self.user_id.partner_id.ids)
+
+    @api.multi
+    def _notify_payment(self, amount):
+        """R53: the technician learns at once (well within the 12 hours of
+        the setting) that the customer paid."""
+        self.ensure_one()
+        hours = self.company_id.aftersales_receivable_notify_hours
+        deadline = fields.Datetime.from_string(fields.Datetime.now()) + \
+            timedelta(hours=hours)
+        message = _('The customer paid %.2f %s for %s; you still owe '
+                    '%.2f.') % (amount, self.currency_id.name or '',
+                                self.origin or self.name, max(self.balance,
+                                                              0.0))
+        self.message_post(body=message, subtype='mail.mt_comment',
+                          partner_ids=self.user_id.partner_id.ids)
+        if self.user_id:
+            self.activity_schedule_payment(message, deadline.date())
+
+    @api.multi
+    def activity_schedule_payment(self, note, deadline):
+        self.ensure_one()
+        # sudo: Finance or the accountant reconciling creates the activity
+        # for the technician.
+        self.env['mail.activity'].sudo().create({
+            'res_model_id': self.env['ir.model']._get(self._name).id,
+            'res_id': self.id,
+            'activity_type_id': self.env.ref(
+                'mail.mail_activity_data_todo').id,
+            'user_id': self.user_id.id,
+            'summary': _('Customer payment received (R53)'),
+            'note': note,
+            'date_deadline': fields.Date.to_string(deadline),
+        })
+
+    @api.multi
+    def _schedule_refunds(self, date=None):
+        """R52: a receivable whose customer paid after the deduction owes
+        the technician the difference: a refund entry due within the
+        working days setting, on the next payslip or paid directly
+        (Finance's choice, the company setting by default)."""
+        date = date or fields.Date.context_today(self)
+        start = fields.Date.from_string(date)
+        activity_type = self.env.ref('mail.mail_activity_data_todo')
+        finance = self.env.ref(FINANCE_GROUP).users
+        model_id = self.env['ir.model']._get(self._name).id
+        moves = self.env['aftersales.receivable.move']
+        for receivable in self:
+            if receivable.deducted_amount <= receivable.refunded_amount:
+                raise UserError(_(
+                    'Nothing was deducted from %s\'s salary for %s: there is '
+                    'nothing to refund.') % (receivable.employee_id.name,
+                                             receivable.name))
+            if receivable.balance >= 0:
+                raise UserError(_(
+                    'The customer has not paid more than %s still owes for '
+                    '%s: there is nothing to refund yet.') % (
+                        receivable.employee_id.name, receivable.name))
+            company = receivable.company_id
+            due = add_working_days(
+                start, company.aftersales_receivable_refund_days)
+            moves |= receivable._add_moves([{
+                'kind': 'refund', 'amount': -receivable.balance,
+                'date': date, 'state': 'pending',
+                'refund_method': company.aftersales_receivable_refund_method,
+                'due_date': fields.Date.to_string(due),
+                'note': _('Customer paid after the deduction (R52)'),
+            }])
+            for user in finance.filtered(
+                    lambda u: company in u.company_ids):
+                # sudo: whoever's action made the refund due schedules it
+                # for Finance.
+                self.env['mail.activity'].sudo().create({
+                    'res_model_id': model_id, 'res_id': receivable.id,
+                    'activity_type_id': activity_type.id,
+                    'user_id': user.id,
+                    'summary': _('Refund the deduction of %s (R52)')
+                    % receivable.employee_id.name,
+                    'date_deadline': fields.Date.to_string(due),
+                })
+        return moves
+
+    @api.multi
+    def action_schedule_refund(self):
+        """Finance's button: refund what the customer paid after the
+        deduction (refused when nothing was deducted)."""
+        return self._schedule_refunds()
+
+    @api.multi
+    def action_sync_payments(self):
+        return self._sync_payments()
+
+    @api.multi
+    def write(self, vals):
+        res = super(AftersalesTechnicianReceivable, self).write(vals)
+        if 'invoice_ids' in vals:
+            # Finance linked (or unlinked) an invoice: follow it at once
+            self._sync_payments()
+        return res
+
+    @api.multi
+    def unlink(self):
+        raise UserError(_(
+            'A technician receivable is part of the ledger and cannot be '
+            'deleted; its history shows how it was settled.'))
+
+    @api.multi
+    def action_view_order(self):
+        self.ensure_one()
+        return (self.repair_id or self.sale_order_id).get_formview_action()

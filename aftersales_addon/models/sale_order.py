@@ -1,0 +1,46 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+
+class SaleOrder(models.Model):
+    """R53: a parts-only sale to a customer ships once the customer has
+    paid, unless a technician vouches (Finance's release, R22)."""
+
+    _name = 'sale.order'
+    _inherit = ['sale.order', 'aftersales.finance.release.mixin']
+
+    aftersales_parts_sale = fields.Boolean(
+        string='After-sales Parts Sale', copy=True,
+        default=lambda self: self.env.context.get(
+            'default_aftersales_parts_sale', False),
+        help='R53: spare parts sold to a customer; the delivery leaves only '
+             'after Finance released the order (paid, or vouched by a '
+             'technician).')
+
+    @api.multi
+    def _aftersales_currency(self):
+        self.ensure_one()
+        return self.currency_id
+
+    @api.multi
+    def _aftersales_invoices(self):
+        self.ensure_one()
+        return self.invoice_ids.filtered(
+            lambda i: i.type == 'out_invoice' and i.state != 'cancel')
+
+    @api.multi
+    def _aftersales_release_needed(self):
+        """Only after-sales parts sales wait for Finance (R53)."""
+        self.ensure_one()
+        return self.aftersales_parts_sale and super(
+            SaleOrder, self)._aftersales_release_needed()
+
+    @api.multi
+    def action_invoice_create(self, grouped=False, final=False):
+        res = super(SaleOrder, self).action_invoice_create(
+            grouped=grouped, final=final)
+        # the receivable of a vouched sale follows its invoices (R50)
+        for order in self.filtered('receivable_id'):
+            order.receivable_id.write({'invoice_ids': [
+                (4, inv.id) for inv in order._aftersales_invoices()]})
+        return res
