@@ -43,6 +43,7 @@
     ],
     'demo': [
         'demo/aftersales_demo.xml',
+        'demo/receivable_demo.xml',
     ],
     'application': True,
     'installable': True,

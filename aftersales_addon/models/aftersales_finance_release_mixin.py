@@ -175,7 +175,9 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
     @api.multi
     def _aftersales_receivable_vals(self, employee, amount):
         self.ensure_one()
+        link = 'repair_id' if self._name == 'mrp.repair' else 'sale_order_id'
         return {
+            link: self.id,
             'employee_id': employee.id,
             'partner_id': self._aftersales_customer().id,
             'company_id': self.company_id.id,

@@ -125,7 +125,7 @@ class AftersalesTechnicianReceivable(models.Model):
         today = fields.Date.from_string(fields.Date.context_today(self))
         days = self.env.user.company_id.aftersales_receivable_deduction_days
         limit = fields.Date.to_string(today - timedelta(days=days))
-        domain = [('balance', '>', 0), ('date', '<', limit)]
+        domain = ['&', ('balance', '>', 0), ('date', '<', limit)]
         positive = (operator == '=') == bool(value)
         if positive:
             return domain

@@ -72,6 +72,18 @@ class AftersalesCase(SavepointCase):
         cls.production_location = cls.env['stock.location'].search(
             [('usage', '=', 'production')], limit=1)
         cls.pricelist = cls.env['product.pricelist'].search([], limit=1)
+        # technicians are employees with a contract (R50, R52)
+        cls.employees = {}
+        cls.contracts = {}
+        structure = cls.env.ref('hr_payroll.structure_base')
+        for key in ('tech1', 'tech2'):
+            employee = cls.env['hr.employee'].create({
+                'name': 'Test %s' % key, 'user_id': cls.users[key].id})
+            cls.employees[key] = employee
+            cls.contracts[key] = cls.env['hr.contract'].create({
+                'name': 'Contract %s' % key, 'employee_id': employee.id,
+                'struct_id': structure.id, 'wage': 6000.0,
+                'date_start': '2020-01-01', 'state': 'open'})
 
     # helpers -----------------------------------------------------------
     def as_user(self, key, record):
@@ -118,9 +130,26 @@ class AftersalesCase(SavepointCase):
             'replace_reason': 'Worn out',
         }
 
+    def release(self, order, mode='vouched', tech='tech1', **kwargs):
+        """Finance releases the order (R22), by default vouched by
+        ``tech``."""
+        wizard = self.env['aftersales.finance.release.wizard'].sudo(
+            self.users['finance']).with_context(
+                default_res_model=order._name,
+                default_res_id=order.id).create(dict({
+                    'mode': mode,
+                    'vouch_user_id': self.users[tech].id
+                    if mode == 'vouched' else False}, **kwargs))
+        wizard.action_release()
+        return self.env[order._name].browse(order.id).receivable_id
+
     def issue_parts(self, repair):
-        """Technician requests the parts, the warehouse validates."""
+        """Technician requests the parts, Finance releases what the customer
+        owes (vouched by the technician, R22), the warehouse validates."""
         repair.sudo(self.users['tech1']).action_issue_parts()
+        if repair._aftersales_release_needed() and \
+                repair.finance_release_amount < repair.amount_total:
+            self.release(repair)
         pickings = repair.parts_picking_ids.filtered(
             lambda p: p.state not in ('done', 'cancel'))
         for picking in pickings:

@@ -111,6 +111,7 @@ class TestAccess(AftersalesCase):
         with self.assertRaises(AccessError):
             picking.sudo(self.users['tech1']).button_validate()
         self.assertNotEqual(picking.state, 'done')
+        self.release(self.repair1)
         picking.sudo(self.users['warehouse']).button_validate()
         self.assertEqual(picking.state, 'done')
 
