@@ -413,6 +413,20 @@ class TestAgeing(ReceivableCase):
         self.assertEqual(receivable.state, 'settled')
         self.assertFalse(self.age())
 
+    def test_ageing_queries_do_not_grow_with_receivables(self):
+        """The daily job is set-based: as many queries for 10 overdue
+        receivables as for 1."""
+        counts = []
+        for n in (1, 1, 10):  # the first run warms the caches up
+            for _i in range(n):
+                self.make_receivable(10.0, age=45, invoice=False)
+            self.Receivable.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            deductions = self.age()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(len(deductions), n)
+        self.assertEqual(counts[1], counts[2], counts)
+
     def test_working_days(self):
         friday = date(2026, 11, 20)
         self.assertEqual(add_working_days(friday, 2), date(2026, 11, 24))
@@ -557,6 +571,36 @@ class TestStatements(ReceivableCase):
         self.assertEqual(mine_now.opening, mine.closing)
         self.assertEqual(mine_now.paid, 20.0)
         self.assertEqual(mine_now.closing, 270.0)
+
+    def test_statement_queries_do_not_grow_with_receivables(self):
+        """R51 statements: one technician with 1 or 10 receivables costs
+        the same number of queries."""
+        prev_to = date.today().replace(day=1) - timedelta(days=1)
+        period = (fields.Date.to_string(prev_to.replace(day=1)),
+                  fields.Date.to_string(prev_to))
+        counts = []
+        for n in (1, 1, 10):
+            user = self.env['res.users'].with_context(
+                no_reset_password=True).create({
+                    'name': 'Tech %s' % len(counts),
+                    'login': 'test_as_techq%s' % len(counts),
+                    'groups_id': [(6, 0, [self.env.ref(
+                        'aftersales_addon.group_aftersales_technician').id])]})
+            employee = self.env['hr.employee'].create(
+                {'name': user.name, 'user_id': user.id})
+            for _i in range(n):
+                self.Receivable.create({
+                    'employee_id': employee.id,
+                    'partner_id': self.customer.id, 'amount': 10.0,
+                    'date': fields.Date.to_string(prev_to)})
+            self.Receivable.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            statements = self.Statement._generate(self.company, *period)
+            counts.append(self.env.cr.sql_log_count - before)
+            mine = statements.filtered(lambda s: s.employee_id == employee)
+            self.assertEqual(len(mine.line_ids), n)
+            self.assertEqual(mine.closing, 10.0 * n)
+        self.assertEqual(counts[1], counts[2], counts)
 
     def test_cron_makes_statements_once_by_the_day(self):
         self.make_receivable(100.0, age=60)
