@@ -343,21 +343,28 @@ class AftersalesTechnicianReceivable(models.Model):
     # ------------------------------------------------------------------
     @api.multi
     def _customer_paid_amounts(self):
-        """What the customer has paid on the invoices each receivable
-        follows (open or paid invoices: total minus residual), capped at
-        the receivable's amount: a payment larger than the receivable
-        settles it, no more. One read of the invoices."""
+        """R50: how much of each receivable the customer has paid, read from
+        the validated invoices it follows: the amount minus what the
+        customer still owes on them (their residual), never below 0 nor
+        above the amount. A payment larger than the receivable settles it,
+        no more; a credit note reconciled with the invoice (e.g. an old
+        part's deposit given back, R42) lowers what is owed like a
+        payment. Before an invoice is validated nothing is paid. One read
+        of the invoices for all receivables."""
         invoices = self.mapped('invoice_ids').filtered(
             lambda i: i.state in ('open', 'paid') and
             i.type == 'out_invoice')
-        paid_by_invoice = {inv.id: inv.amount_total - inv.residual
-                           for inv in invoices}
+        residuals = {inv.id: inv.residual for inv in invoices}
         result = {}
         for receivable in self:
-            paid = sum(paid_by_invoice.get(inv.id, 0.0)
-                       for inv in receivable.invoice_ids)
+            followed = [inv.id for inv in receivable.invoice_ids
+                        if inv.id in residuals]
+            if not followed:
+                result[receivable.id] = 0.0
+                continue
+            owed = sum(residuals[inv_id] for inv_id in followed)
             result[receivable.id] = receivable.currency_id.round(
-                max(0.0, min(paid, receivable.amount)))
+                max(0.0, receivable.amount - min(owed, receivable.amount)))
         return result
 
     @api.multi

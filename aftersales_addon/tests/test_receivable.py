@@ -302,6 +302,36 @@ class TestReceivableFollowsInvoice(ReceivableCase):
         self.assertFalse(receivable.move_ids.filtered(
             lambda m: m.kind == 'refund'))
 
+    def test_invoice_lowered_by_deposit_credit_settles(self):
+        """A credit note reconciled with the invoice (e.g. an old part's
+        deposit given back) lowers what the customer owes: the receivable
+        settles when the rest is paid."""
+        receivable = self.make_receivable(100.0)
+        invoice = receivable.invoice_ids
+        refund = invoice.refund(description='Deposit back')
+        refund.invoice_line_ids.write({'price_unit': 30.0})
+        refund.compute_taxes()
+        refund.action_invoice_open()
+        credit = refund.move_id.line_ids.filtered(
+            lambda l: l.account_id == invoice.account_id)
+        invoice.assign_outstanding_credit(credit.id)
+        receivable.invalidate_cache()
+        self.assertLedger(receivable, 100.0, 30.0, 0.0, 0.0)
+        self.pay(receivable, 70.0)
+        self.assertLedger(receivable, 100.0, 100.0, 0.0, 0.0)
+        self.assertEqual(receivable.state, 'settled')
+
+    def test_draft_invoice_pays_nothing(self):
+        receivable = self.make_receivable(100.0, invoice=False)
+        draft = self.env['account.invoice'].create({
+            'partner_id': self.customer.id, 'type': 'out_invoice',
+            'invoice_line_ids': [(0, 0, {
+                'name': 'Parts', 'quantity': 1, 'price_unit': 100.0,
+                'account_id': self.income.id})]})
+        receivable.write({'invoice_ids': [(4, draft.id)]})
+        self.assertEqual(receivable.paid_amount, 0.0)
+        self.assertEqual(receivable.state, 'open')
+
     def test_followed_invoice_cannot_be_deleted(self):
         repair = self.charged_repair()
         receivable = self.release(repair)
@@ -761,8 +791,7 @@ class TestLedgerIdentity(ReceivableCase):
             invoice = receivable.invoice_ids
             self.assertAlmostEqual(
                 receivable.paid_amount,
-                min(receivable.amount, invoice.amount_total -
-                    invoice.residual))
+                receivable.amount - min(receivable.amount, invoice.residual))
             self.assertGreaterEqual(receivable.deducted_amount,
                                     receivable.refunded_amount)
         # monthly statements from the oldest month to this one
