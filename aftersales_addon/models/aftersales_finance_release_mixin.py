@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 RELEASE_MODES = [
     ('warranty', 'Warranty (nothing to pay)'),
-    ('paid', 'Paid'),
+    ('paid', 'Customer paid'),
     ('vouched', 'Vouched by technician'),
 ]
 RELEASE_FIELDS = frozenset([

@@ -44,7 +44,7 @@ class AftersalesReceivableMove(models.Model):
     refund_method = fields.Selection(
         [('payslip', 'Next payslip'), ('direct', 'Direct payment')],
         string='Refund By')
-    due_date = fields.Date(string='Refund Due', readonly=True,
+    due_date = fields.Date(string='Refund Due Date', readonly=True,
                            help='R52: within the working days setting of '
                                 'the customer\'s payment.')
     payslip_id = fields.Many2one('hr.payslip', string='Payslip',

@@ -24,7 +24,7 @@ class AftersalesReceivableStatementLine(models.Model):
                                  readonly=True)
     opening = fields.Monetary(readonly=True)
     new_amount = fields.Monetary(string='New', readonly=True)
-    paid = fields.Monetary(readonly=True)
+    paid = fields.Monetary(string='Customer Payments', readonly=True)
     deducted = fields.Monetary(readonly=True)
     refunded = fields.Monetary(readonly=True)
     closing = fields.Monetary(readonly=True)

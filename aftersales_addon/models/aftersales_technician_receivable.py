@@ -510,4 +510,8 @@ class AftersalesTechnicianReceivable(models.Model):
     @api.multi
     def action_view_order(self):
         self.ensure_one()
-        return (self.repair_id or self.sale_order_id).get_formview_action()
+        order = self.repair_id or self.sale_order_id
+        if not order:
+            raise UserError(_('%s was vouched without an order in Odoo.')
+                            % self.name)
+        return order.get_formview_action()

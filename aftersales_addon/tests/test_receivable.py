@@ -801,9 +801,9 @@ class TestLedgerIdentity(ReceivableCase):
         while month <= today:
             last = (month.replace(day=28) + timedelta(days=4)).replace(
                 day=1) - timedelta(days=1)
-            statements = self.Statement._generate(
+            statements = self.own(self.Statement._generate(
                 self.company, fields.Date.to_string(month),
-                fields.Date.to_string(min(last, today)))
+                fields.Date.to_string(min(last, today))))
             for statement in statements:
                 self.assertAlmostEqual(
                     statement.opening + statement.new_amount -

@@ -19,7 +19,7 @@ class FinanceReleaseWizard(models.TransientModel):
                                  readonly=True)
     amount_due = fields.Float(string='Customer Owes', readonly=True)
     mode = fields.Selection(
-        [('paid', 'Paid'), ('vouched', 'Vouched by a technician')],
+        [('paid', 'Customer paid'), ('vouched', 'Vouched by a technician')],
         string='Release As', required=True, default='paid')
     invoice_id = fields.Many2one(
         'account.invoice', string='Paid Invoice',
