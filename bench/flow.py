@@ -30,12 +30,20 @@ order's serial is delivered to the customer 12 months before (outside the
 timing), so the decision made at confirmation finds a rule and a start date
 and makes every part line a deposit (R42: free under warranty, but charged
 until the old part comes back; the bench parts are not exempt under R41).
+The customer owes the deposits, so before the parts issue Finance releases
+the order as vouched by the order's technician ("finance release
+(vouched)": the wizard ``aftersales.finance.release.wizard``, R22/R50; it
+creates the technician's receivable, owed by the technician's employee,
+which the fixture creates; the warehouse cannot validate the issue of an
+unreleased order that the customer pays for).
 "end repair" creates one recovery per part line (R40, shown on an "of
 which" row), both flows validate the invoice, and the addon flow ends with
 "old part receipt": the warehouse user receives every old part (a transfer
 into Old Parts and a validated credit note of the deposit).
 ``bench/warranty.py`` measures the decision on its own for 1, 10 and 50
-lines, ``bench/recovery.py`` the monthly list of outstanding old parts.
+lines, ``bench/recovery.py`` the monthly list of outstanding old parts,
+``bench/receivables.py`` the ageing of technician receivables and the
+monthly statements.
 
 Worktrees: ``--conf`` / ``AFTERSALES_BENCH_CONF`` (an Odoo configuration
 whose addons_path loads this checkout) and ``--addon-db`` /
@@ -230,6 +238,13 @@ WARRANTY_PROBE = Probe('of which: warranty decision', 'mrp.repair',
 # R40: the recoveries are created by action_repair_end ("end repair")
 RECOVERY_PROBE = Probe('of which: recovery creation',
                        'aftersales.part.recovery', '_create_for_repairs')
+# R22/R50: the two parts of a release vouched by the technician
+RELEASE_PROBES = (
+    Probe('of which: receivable creation',
+          'aftersales.technician.receivable', 'create'),
+    Probe('of which: technician notified',
+          'aftersales.technician.receivable', '_notify_vouched'),
+)
 # R43/R42: the two parts of an old part receipt
 RECEIPT_PROBES = (
     Probe('of which: transfer', 'aftersales.part.recovery',
@@ -364,6 +379,23 @@ def addon_confirm(bench, order):
     assert order['repair'].state == 'confirmed', order['repair'].state
 
 
+def addon_finance_release(bench, order):
+    # R22/R50: the customer owes the deposits of the parts, so the parts
+    # issue cannot be validated before Finance releases the order. Finance
+    # releases it as vouched by the order's technician (the wizard of the
+    # repair's "Finance Release" button), which creates the technician's
+    # receivable (R50) and tells the technician.
+    repair = order['repair']
+    assert repair._aftersales_release_needed()
+    wizard = bench.env['aftersales.finance.release.wizard'].with_context(
+        default_res_model='mrp.repair', default_res_id=repair.id).create({
+            'mode': 'vouched',
+            'vouch_user_id': bench.data['technician'].id,
+        })
+    wizard.action_release()
+    assert repair.finance_release == 'vouched', repair.finance_release
+
+
 def addon_issue_parts(bench, order):
     order['repair'].action_issue_parts()
 
@@ -407,6 +439,8 @@ ADDON_STEPS = [
     Step('assign technician', addon_assign_technician),
     Step('add part lines', _add_part_lines),
     Step('confirm (validate)', addon_confirm, (WARRANTY_PROBE,)),
+    Step('finance release (vouched)', addon_finance_release,
+         RELEASE_PROBES),
     Step('issue parts', addon_issue_parts),
     Step('warehouse validates', addon_warehouse_validate),
     Step('start repair', addon_start),
@@ -420,10 +454,19 @@ ADDON_STEPS = [
 
 def addon_check_order(bench, order):
     """Not timed: the decision found the rule and made every part line a
-    deposit (R42: in warranty, not exempt), one recovery per line was
-    created, and each old part was received into Old Parts with a
-    validated credit note of its deposit."""
+    deposit (R42: in warranty, not exempt), Finance released the order as
+    vouched by the technician (one receivable of the order's total, owed
+    by the technician's employee), one recovery per line was created, and
+    each old part was received into Old Parts with a validated credit note
+    of its deposit."""
     repair = order['repair']
+    receivable = repair.receivable_id
+    assert repair.finance_release == 'vouched', repair.finance_release
+    assert repair.vouch_user_id == bench.data['technician']
+    assert receivable.employee_id == bench.data['technician_employee']
+    assert abs(receivable.amount - repair.finance_release_amount) < 0.01, (
+        receivable.amount, repair.finance_release_amount)
+    assert repair.invoice_id in receivable.invoice_ids
     assert repair.warranty_state == 'in', repair.warranty_state
     assert repair.warranty_rule_id == bench.data['warranty_rule']
     coverages = set(repair.operations.mapped('warranty_coverage'))
@@ -491,6 +534,16 @@ def setup_data(env, max_lines, with_addon):
                 'groups_id': [(6, 0, [
                     env.ref('base.group_user').id,
                     env.ref('aftersales_addon.%s' % group).id])],
+            })
+        # R22/R50: the technician vouches for the customer at the finance
+        # release, which needs an employee linked to the technician's user
+        # (the receivable is owed by that employee)
+        data['technician_employee'] = env['hr.employee'].search(
+            [('user_id', '=', data['technician'].id)], limit=1) or \
+            env['hr.employee'].create({
+                'name': data['technician'].name,
+                'user_id': data['technician'].id,
+                'company_id': env.user.company_id.id,
             })
         data['channel'] = env.ref(
             'helpdesk_mgmt.helpdesk_ticket_channel_phone')
@@ -756,7 +809,8 @@ def main(argv=None):
               args.orders, ','.join(map(str, args.lines))))
     print('All steps run as the superuser (uid %d) except "old part '
           'receipt" (the warehouse user), so access rules and record rules '
-          'are mostly not exercised; record cache %s between steps; '
+          'are mostly not exercised (the finance release too: the superuser '
+          'passes the Finance check); record cache %s between steps; '
           'everything is rolled back.' % (
               odoo.SUPERUSER_ID,
               'kept' if args.keep_cache else 'emptied'))
@@ -785,31 +839,36 @@ def main(argv=None):
                 creation = a_steps.get(
                     ('end repair', RECOVERY_PROBE.label), (0.0, 0))
                 receipt = a_steps.get('old part receipt', (0.0, 0))
+                release = a_steps.get('finance release (vouched)', (0.0, 0))
                 results.append((lines, b_total, a_total, decision, creation,
-                                receipt))
+                                receipt, release))
         finally:
             for bench in (addon, bare):
                 if bench is not None:
                     bench.close()
 
     print('\n== Summary (per order) ==')
-    print('%6s | %10s %10s %7s | %10s %10s %7s | %11s %10s | %11s %10s | '
-          '%10s %9s' % (
+    print('%6s | %10s %10s %7s | %10s %10s %7s | %11s %10s | %10s %9s | '
+          '%11s %10s | %10s %9s' % (
               'lines', 'bare s', 'addon s', 'ratio',
               'bare q', 'addon q', 'ratio', 'decision ms', 'decision q',
+              'release ms', 'release q',
               'recov. ms', 'recov. q', 'receipt ms', 'receipt q'))
     for lines, (b_s, b_q), (a_s, a_q), (d_s, d_q), (c_s, c_q), \
-            (r_s, r_q) in results:
+            (r_s, r_q), (f_s, f_q) in results:
         print('%6d | %10.3f %10.3f %6.2fx | %10.1f %10.1f %6.2fx | %11.1f '
-              '%10.1f | %11.1f %10.1f | %10.1f %9.1f' % (
+              '%10.1f | %10.1f %9.1f | %11.1f %10.1f | %10.1f %9.1f' % (
                   lines, b_s, a_s, a_s / b_s, b_q, a_q, a_q / b_q,
-                  d_s * 1000, d_q, c_s * 1000, c_q, r_s * 1000, r_q))
+                  d_s * 1000, d_q, f_s * 1000, f_q, c_s * 1000, c_q,
+                  r_s * 1000, r_q))
     print('(addon s and q include the warranty decision made inside '
-          '"confirm (validate)", the recovery creation made inside "end '
-          'repair" (recov.: R40, one per part line) and the "old part '
-          'receipt" step (receipt: every old part of the order received, '
-          'with its transfer and credit note, R42/R43); decision and '
-          'recov. show that part alone. Both flows validate the invoice.)')
+          '"confirm (validate)", the "finance release (vouched)" step '
+          '(release: R22/R50, the technician\'s receivable created), the '
+          'recovery creation made inside "end repair" (recov.: R40, one per '
+          'part line) and the "old part receipt" step (receipt: every old '
+          'part of the order received, with its transfer and credit note, '
+          'R42/R43); decision and recov. show that part alone. Both flows '
+          'validate the invoice.)')
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print('\nPeak memory (ru_maxrss): %.1f MB' % (rss / 1024.0))
     print('Rolled back: nothing was committed.')

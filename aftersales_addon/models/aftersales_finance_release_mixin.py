@@ -167,9 +167,10 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
         self.with_context(aftersales_release=True).write(vals)
         if mode == 'vouched':
             self.receivable_id._notify_vouched(self)
-            self.receivable_id.write(
-                {'invoice_ids': [(4, inv.id) for inv in
-                                 self._aftersales_invoices()]})
+            invoices = self._aftersales_invoices()
+            if invoices:
+                self.receivable_id.write(
+                    {'invoice_ids': [(4, inv.id) for inv in invoices]})
         return True
 
     @api.multi

@@ -70,6 +70,7 @@ class AftersalesReceivableStatement(models.Model):
         done = [row[0] for row in cr.fetchall()]
         params['done'] = done or [0]
         cr.execute("""
+            SELECT DISTINCT employee_id FROM (
             SELECT m.employee_id
               FROM aftersales_receivable_move m
              WHERE m.company_id = %(company)s AND m.date <= %(to)s
@@ -78,14 +79,18 @@ class AftersalesReceivableStatement(models.Model):
             HAVING SUM(CASE WHEN m.date < %(from)s THEN
                        CASE WHEN m.kind IN ('new', 'refund') THEN m.amount
                             ELSE -m.amount END ELSE 0 END) != 0
-                OR BOOL_OR(m.date >= %(from)s)
+                OR BOOL_OR(m.date >= %(from)s)) t
         """, params)
         employee_ids = sorted(set(row[0] for row in cr.fetchall()))
         if not employee_ids:
             return self.browse()
         employees = self.env['hr.employee'].sudo().browse(employee_ids)
-        # sudo: the scheduled action makes the statements for Finance
-        Statement = self.sudo()
+        # sudo: the scheduled action makes the statements for Finance;
+        # no creation message or tracking per statement (the technician's
+        # activity is the notice)
+        Statement = self.sudo().with_context(
+            tracking_disable=True, mail_create_nolog=True,
+            mail_notrack=True)
         statements = Statement.browse()
         period = fields.Date.from_string(date_to).strftime('%Y-%m')
         for employee in employees:

@@ -248,33 +248,41 @@ class AftersalesTechnicianReceivable(models.Model):
         today = today or fields.Date.context_today(self)
         query = """
             UPDATE aftersales_technician_receivable r
-               SET state = CASE
-                       WHEN r.balance < 0 THEN 'refund'
-                       WHEN r.paid_amount >= r.amount THEN 'settled'
-                       WHEN r.balance <= 0 THEN 'deducted'
-                       ELSE 'open' END,
-                   age_bucket = CASE
-                       WHEN r.paid_amount >= r.amount AND r.balance >= 0
-                           THEN 'settled'
-                       WHEN r.balance <= 0 THEN 'deducted'
-                       WHEN %(today)s::date - r.date
-                           > c.aftersales_receivable_deduction_days
-                           THEN 'overdue'
-                       WHEN %(today)s::date - r.date
-                           > c.aftersales_receivable_warning_days
-                           THEN 'warning'
-                       ELSE 'current' END
-              FROM res_company c
-             WHERE c.id = r.company_id
+               SET state = n.state, age_bucket = n.age_bucket
+              FROM (SELECT r2.id,
+                           CASE
+                               WHEN r2.balance < 0 THEN 'refund'
+                               WHEN r2.paid_amount >= r2.amount
+                                   THEN 'settled'
+                               WHEN r2.balance <= 0 THEN 'deducted'
+                               ELSE 'open' END AS state,
+                           CASE
+                               WHEN r2.paid_amount >= r2.amount
+                                    AND r2.balance >= 0 THEN 'settled'
+                               WHEN r2.balance <= 0 THEN 'deducted'
+                               WHEN %(today)s::date - r2.date
+                                   > c.aftersales_receivable_deduction_days
+                                   THEN 'overdue'
+                               WHEN %(today)s::date - r2.date
+                                   > c.aftersales_receivable_warning_days
+                                   THEN 'warning'
+                               ELSE 'current' END AS age_bucket
+                      FROM aftersales_technician_receivable r2
+                      JOIN res_company c ON c.id = r2.company_id
+                     WHERE {where}) n
+             WHERE r.id = n.id
+               AND (r.state, r.age_bucket)
+                   IS DISTINCT FROM (n.state, n.age_bucket)
         """
         params = {'today': today}
         if ids is not None:
-            query += " AND r.id = ANY(%(ids)s)"
+            where = "r2.id = ANY(%(ids)s)"
             params['ids'] = list(ids)
         else:
             # settled receivables do not age any more
-            query += " AND r.state != 'settled'"
-        self.env.cr.execute(query, params)
+            where = "r2.state != 'settled'"
+        # only rows whose state or bucket changes are written
+        self.env.cr.execute(query.format(where=where), params)
 
     @api.model
     def _age_receivables(self, today=None):
@@ -288,27 +296,42 @@ class AftersalesTechnicianReceivable(models.Model):
         cr = self.env.cr
         self._update_states(today=today)
         uid = self.env.uid
+        # one statement: insert the deductions and bring the receivables'
+        # figures along (a deducted receivable has a zero balance)
         cr.execute("""
-            INSERT INTO aftersales_receivable_move
-                   (receivable_id, employee_id, company_id, date, kind,
-                    amount, state, note, create_uid, create_date,
-                    write_uid, write_date)
-            SELECT r.id, r.employee_id, r.company_id, %(today)s,
-                   'deduction', r.balance, 'pending', %(note)s,
-                   %(uid)s, now() at time zone 'UTC',
-                   %(uid)s, now() at time zone 'UTC'
-              FROM aftersales_technician_receivable r
-              JOIN res_company c ON c.id = r.company_id
-             WHERE r.balance > 0
-               AND %(today)s::date - r.date
-                   > c.aftersales_receivable_deduction_days
-         RETURNING id, receivable_id, employee_id, amount
+            WITH ins AS (
+                INSERT INTO aftersales_receivable_move
+                       (receivable_id, employee_id, company_id, date, kind,
+                        amount, state, note, create_uid, create_date,
+                        write_uid, write_date)
+                SELECT r.id, r.employee_id, r.company_id, %(today)s,
+                       'deduction', r.balance, 'pending', %(note)s,
+                       %(uid)s, now() at time zone 'UTC',
+                       %(uid)s, now() at time zone 'UTC'
+                  FROM aftersales_technician_receivable r
+                  JOIN res_company c ON c.id = r.company_id
+                 WHERE r.balance > 0
+                   AND %(today)s::date - r.date
+                       > c.aftersales_receivable_deduction_days
+             RETURNING id, receivable_id, employee_id, amount
+            ), upd AS (
+                UPDATE aftersales_technician_receivable r
+                   SET deducted_amount = r.deducted_amount + ins.amount,
+                       balance = r.balance - ins.amount,
+                       state = CASE WHEN r.paid_amount >= r.amount
+                                    THEN 'settled' ELSE 'deducted' END,
+                       age_bucket = 'deducted',
+                       write_uid = %(uid)s,
+                       write_date = now() at time zone 'UTC'
+                  FROM ins
+                 WHERE r.id = ins.receivable_id
+            )
+            SELECT id, receivable_id, employee_id, amount FROM ins
         """, {'today': today, 'uid': uid,
               'note': _('Unpaid after the deduction period (R52)')})
         rows = cr.fetchall()
+        self.invalidate_cache()
         if rows:
-            self.browse([row[1] for row in rows])._refresh_figures(
-                today=today)
             totals = {}
             for _move, _rec, employee_id, amount in rows:
                 count, total = totals.get(employee_id, (0, 0.0))
