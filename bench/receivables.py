@@ -53,12 +53,13 @@ technicians: one message per technician for the deductions, one statement
 and one activity per technician; see ``--technicians``).
 """
 import argparse
-import calendar
 import resource
 import sys
 import time
 import tracemalloc
 from datetime import date, timedelta
+
+from psycopg2 import sql
 
 import flow  # bench/flow.py: databases, configuration, install
 
@@ -234,12 +235,15 @@ class Savepoint(object):
         self.name = name
 
     def __enter__(self):
-        self.env.cr.execute('SAVEPOINT %s' % self.name)
+        self.env.cr.execute(sql.SQL('SAVEPOINT {}').format(
+            sql.Identifier(self.name)))
         return self
 
     def __exit__(self, *exc):
-        self.env.cr.execute('ROLLBACK TO SAVEPOINT %s' % self.name)
-        self.env.cr.execute('RELEASE SAVEPOINT %s' % self.name)
+        self.env.cr.execute(sql.SQL('ROLLBACK TO SAVEPOINT {}').format(
+            sql.Identifier(self.name)))
+        self.env.cr.execute(sql.SQL('RELEASE SAVEPOINT {}').format(
+            sql.Identifier(self.name)))
         self.env.cache.invalidate()
         return False
 

@@ -1,4 +1,6 @@
 from . import res_company
+from . import res_users
+from . import aftersales_activity_mixin
 from . import res_config_settings
 from . import res_partner
 from . import aftersales_warranty_rule

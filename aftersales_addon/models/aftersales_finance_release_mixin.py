@@ -2,7 +2,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 RELEASE_MODES = [
     ('warranty', 'Warranty (nothing to pay)'),
     ('paid', 'Customer paid'),
@@ -129,8 +128,7 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
           the order is released again for more).
         """
         self.ensure_one()
-        if not (self.env.user._is_superuser() or
-                self.env.user.has_group(FINANCE_GROUP)):
+        if not self.env.user._aftersales_is_finance():
             raise AccessError(_('Only Finance releases the parts of an '
                                 'order.'))
         due = self._aftersales_amount_due()

@@ -6,7 +6,7 @@ import psycopg2
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 WAREHOUSE_GROUP = 'aftersales_addon.group_aftersales_warehouse'

@@ -2,9 +2,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-# R50-R52: the sign of each kind of entry in the technician's balance
-# (opening + new - paid - deducted + refunded = closing).
-MOVE_SIGNS = {'new': 1, 'payment': -1, 'deduction': -1, 'refund': 1}
 MOVE_KINDS = [
     ('new', 'New receivable'),
     ('payment', 'Customer payment'),
@@ -61,12 +58,6 @@ class AftersalesReceivableMove(models.Model):
                 raise ValidationError(_(
                     'A receivable entry (%s) must have a positive amount.')
                     % dict(MOVE_KINDS)[move.kind])
-
-    @api.model
-    def _signed_amount_sql(self, alias='m'):
-        """SQL expression of an entry's effect on the balance."""
-        return ("CASE WHEN {a}.kind IN ('new', 'refund') THEN {a}.amount "
-                "ELSE -{a}.amount END").format(a=alias)
 
     @api.model_cr
     def init(self):

@@ -1,12 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import date as date_cls, timedelta
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
-FIGURES = ('opening', 'new_amount', 'paid', 'deducted', 'refunded',
-           'closing')
 
 
 class AftersalesReceivableStatement(models.Model):
@@ -17,7 +14,8 @@ class AftersalesReceivableStatement(models.Model):
 
     _name = 'aftersales.receivable.statement'
     _description = 'Technician Receivable Statement'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin',
+                'aftersales.activity.mixin']
     _order = 'date_to desc, employee_id'
 
     name = fields.Char(required=True, readonly=True)
@@ -163,17 +161,10 @@ class AftersalesReceivableStatement(models.Model):
     @api.multi
     def _notify_technicians(self):
         """Each technician gets an activity to confirm their statement."""
-        activity_type = self.env.ref('mail.mail_activity_data_todo')
-        model_id = self.env['ir.model']._get(self._name).id
-        vals_list = [{
-            'res_model_id': model_id, 'res_id': statement.id,
-            'activity_type_id': activity_type.id,
-            'user_id': statement.user_id.id,
-            'summary': _('Confirm your receivable statement (R51)'),
-        } for statement in self if statement.user_id]
-        for vals in vals_list:
-            # sudo: the cron schedules it for the technician
-            self.env['mail.activity'].sudo().create(vals)
+        for statement in self.filtered('user_id'):
+            statement._aftersales_schedule_activity(
+                statement.user_id,
+                _('Confirm your receivable statement (R51)'))
 
     @api.model
     def _previous_month(self, today):
@@ -207,10 +198,10 @@ class AftersalesReceivableStatement(models.Model):
     @api.model
     def action_generate_last_month(self):
         """Finance's menu: make last month's missing statements now."""
-        if not (self.env.user._is_superuser() or
-                self.env.user.has_group(FINANCE_GROUP)):
+        if not self.env.user._aftersales_is_finance():
             raise AccessError(_('Only Finance makes the statements.'))
-        date_from, date_to = self._previous_month(date_cls.today())
+        date_from, date_to = self._previous_month(fields.Date.from_string(
+            fields.Date.context_today(self)))
         statements = self._generate(self.env.user.company_id,
                                     fields.Date.to_string(date_from),
                                     fields.Date.to_string(date_to))
@@ -255,8 +246,7 @@ class AftersalesReceivableStatement(models.Model):
     def action_resolve(self):
         """Finance answered the dispute: the statement goes back to the
         technician."""
-        if not (self.env.user._is_superuser() or
-                self.env.user.has_group(FINANCE_GROUP)):
+        if not self.env.user._aftersales_is_finance():
             raise AccessError(_('Only Finance answers a dispute.'))
         self.mapped('line_ids').filtered(
             lambda l: l.state == 'disputed').write({'state': 'resolved'})

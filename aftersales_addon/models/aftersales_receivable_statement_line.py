@@ -2,8 +2,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
-
 
 class AftersalesReceivableStatementLine(models.Model):
     """One order on a technician's statement, with its age (R51)."""
@@ -47,24 +45,15 @@ class AftersalesReceivableStatementLine(models.Model):
         self.sudo().write({'state': 'disputed', 'dispute_note': note})
         statements = self.sudo().mapped('statement_id')
         statements.write({'state': 'disputed'})
-        activity_type = self.env.ref('mail.mail_activity_data_todo')
-        model_id = self.env['ir.model']._get(statements._name).id
-        finance = self.env.ref(FINANCE_GROUP).users
         for statement in statements:
             statement.message_post(body=_('Disputed %s: %s') % (
                 ', '.join(self.filtered(
                     lambda l: l.statement_id == statement).mapped(
                         'receivable_id.name')), note))
-            for user in finance.filtered(
-                    lambda u: statement.company_id in u.company_ids):
-                self.env['mail.activity'].sudo().create({
-                    'res_model_id': model_id, 'res_id': statement.id,
-                    'activity_type_id': activity_type.id,
-                    'user_id': user.id,
-                    'summary': _('Statement disputed by %s') %
-                    statement.employee_id.name,
-                    'note': note,
-                })
+            statement._aftersales_schedule_activity(
+                statement._aftersales_finance_users(statement.company_id),
+                _('Statement disputed by %s') % statement.employee_id.name,
+                note=note)
         return True
 
     @api.multi

@@ -8,7 +8,8 @@ class AftersalesRecoveryList(models.Model):
 
     _name = 'aftersales.recovery.list'
     _description = 'Outstanding Old Parts List'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin',
+                'aftersales.activity.mixin']
     _order = 'date desc, id desc'
 
     name = fields.Char(required=True, readonly=True)
@@ -48,17 +49,9 @@ class AftersalesRecoveryList(models.Model):
         })
         # sudo: the date of the last list is bookkeeping of the system
         company.sudo().aftersales_recovery_list_date = date_str
-        finance = self.env.ref('aftersales_addon.group_aftersales_finance')
-        activity_type = self.env.ref('mail.mail_activity_data_todo')
-        model_id = self.env['ir.model']._get(self._name).id
-        for user in finance.users.filtered(
-                lambda u: company in u.company_ids):
-            # sudo: the cron notifies Finance users it may not act for
-            self.env['mail.activity'].sudo().create({
-                'res_model_id': model_id, 'res_id': record.id,
-                'activity_type_id': activity_type.id, 'user_id': user.id,
-                'summary': _('Outstanding old parts to follow up (R45)'),
-            })
+        record._aftersales_schedule_activity(
+            self._aftersales_finance_users(company),
+            _('Outstanding old parts to follow up (R45)'))
         return record
 
     @api.multi

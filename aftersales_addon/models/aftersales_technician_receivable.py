@@ -4,12 +4,13 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 TECHNICIAN_GROUP = 'aftersales_addon.group_aftersales_technician'
+# R52: the limits of the buckets are company settings (30 and 40 days by
+# default), so their labels name no number of days.
 AGE_BUCKETS = [
-    ('current', '0-30 days'),
-    ('warning', '31-40 days'),
-    ('overdue', 'Over 40 days'),
+    ('current', 'Recent'),
+    ('warning', 'Nearing deduction'),
+    ('overdue', 'Due for deduction'),
     ('deducted', 'Deducted'),
     ('settled', 'Settled'),
 ]
@@ -33,7 +34,8 @@ class AftersalesTechnicianReceivable(models.Model):
 
     _name = 'aftersales.technician.receivable'
     _description = 'Technician Receivable'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin',
+                'aftersales.activity.mixin']
     _order = 'date desc, id desc'
 
     name = fields.Char(string='Reference', readonly=True, copy=False,
@@ -146,8 +148,8 @@ class AftersalesTechnicianReceivable(models.Model):
             vals['name'] = self.env['ir.sequence'].next_by_code(
                 'aftersales.technician.receivable') or '/'
         receivable = super(AftersalesTechnicianReceivable, self).create(vals)
-        receivable._add_moves([{'kind': 'new', 'amount': amount,
-                                'date': receivable.date}])
+        self._add_moves([(receivable, {'kind': 'new', 'amount': amount,
+                                       'date': receivable.date})])
         if employee.user_id:
             receivable.message_subscribe_users(
                 user_ids=employee.user_id.ids)
@@ -182,19 +184,21 @@ class AftersalesTechnicianReceivable(models.Model):
                 'HR to create the employee and link the user.') % user.name)
         return employee
 
-    @api.multi
-    def _add_moves(self, vals_list):
-        """Add entries to this receivable and refresh its figures."""
-        self.ensure_one()
+    @api.model
+    def _add_moves(self, entries):
+        """Add entries, given as (receivable, values) pairs, and refresh the
+        figures of the receivables concerned once."""
         Move = self.env['aftersales.receivable.move']
         moves = Move
-        for vals in vals_list:
-            vals = dict(vals, receivable_id=self.id,
-                        employee_id=self.employee_id.id,
-                        company_id=self.company_id.id)
+        receivables = self.browse()
+        for receivable, vals in entries:
+            vals = dict(vals, receivable_id=receivable.id,
+                        employee_id=receivable.employee_id.id,
+                        company_id=receivable.company_id.id)
             vals.setdefault('date', fields.Date.context_today(self))
             moves |= Move.create(vals)
-        self._refresh_figures()
+            receivables |= receivable
+        receivables._refresh_figures()
         return moves
 
     @api.multi
@@ -203,9 +207,9 @@ class AftersalesTechnicianReceivable(models.Model):
         difference as a new entry."""
         self.ensure_one()
         self._check_new_amount(amount)
-        return self._add_moves([{'kind': 'new', 'amount': amount,
-                                 'date': date or fields.Date.context_today(
-                                     self)}])
+        return self._add_moves([(self, {
+            'kind': 'new', 'amount': amount,
+            'date': date or fields.Date.context_today(self)})])
 
     # ------------------------------------------------------------------
     # Figures and ageing (set-based)
@@ -269,20 +273,17 @@ class AftersalesTechnicianReceivable(models.Model):
                                ELSE 'current' END AS age_bucket
                       FROM aftersales_technician_receivable r2
                       JOIN res_company c ON c.id = r2.company_id
-                     WHERE {where}) n
+                     WHERE CASE WHEN %(all)s
+                                -- settled receivables do not age any more
+                                THEN r2.state != 'settled'
+                                ELSE r2.id = ANY(%(ids)s) END) n
              WHERE r.id = n.id
                AND (r.state, r.age_bucket)
                    IS DISTINCT FROM (n.state, n.age_bucket)
         """
-        params = {'today': today}
-        if ids is not None:
-            where = "r2.id = ANY(%(ids)s)"
-            params['ids'] = list(ids)
-        else:
-            # settled receivables do not age any more
-            where = "r2.state != 'settled'"
         # only rows whose state or bucket changes are written
-        self.env.cr.execute(query.format(where=where), params)
+        self.env.cr.execute(query, {
+            'today': today, 'all': ids is None, 'ids': list(ids or [])})
 
     @api.model
     def _age_receivables(self, today=None):
@@ -398,20 +399,21 @@ class AftersalesTechnicianReceivable(models.Model):
         has now paid (R52)."""
         date = date or fields.Date.context_today(self)
         paid = self._customer_paid_amounts()
-        changed = self.browse()
+        entries = []
         for receivable in self:
             delta = receivable.currency_id.round(
                 paid[receivable.id] - receivable.paid_amount)
-            if receivable.currency_id.is_zero(delta):
-                continue
-            receivable._add_moves([{
-                'kind': 'payment', 'amount': delta, 'date': date,
-                'note': ', '.join(receivable.invoice_ids.mapped('number')
-                                  if receivable.invoice_ids else []),
-            }])
-            if delta > 0:
-                receivable._notify_payment(delta)
-            changed |= receivable
+            if not receivable.currency_id.is_zero(delta):
+                entries.append((receivable, {
+                    'kind': 'payment', 'amount': delta, 'date': date,
+                    'note': ', '.join(
+                        receivable.invoice_ids.mapped('number')),
+                }))
+        self._add_moves(entries)
+        for receivable, vals in entries:
+            if vals['amount'] > 0:
+                receivable._notify_payment(vals['amount'])
+        changed = self.browse([receivable.id for receivable, _v in entries])
         changed.filtered(lambda r: r.balance < 0)._schedule_refunds(date)
         return changed
 
@@ -440,24 +442,9 @@ class AftersalesTechnicianReceivable(models.Model):
                                                               0.0))
         self.message_post(body=message, subtype='mail.mt_comment',
                           partner_ids=self.user_id.partner_id.ids)
-        if self.user_id:
-            self.activity_schedule_payment(message, deadline.date())
-
-    @api.multi
-    def activity_schedule_payment(self, note, deadline):
-        self.ensure_one()
-        # sudo: Finance or the accountant reconciling creates the activity
-        # for the technician.
-        self.env['mail.activity'].sudo().create({
-            'res_model_id': self.env['ir.model']._get(self._name).id,
-            'res_id': self.id,
-            'activity_type_id': self.env.ref(
-                'mail.mail_activity_data_todo').id,
-            'user_id': self.user_id.id,
-            'summary': _('Customer payment received (R53)'),
-            'note': note,
-            'date_deadline': fields.Date.to_string(deadline),
-        })
+        self._aftersales_schedule_activity(
+            self.user_id, _('Customer payment received (R53)'),
+            note=message, deadline=deadline.date())
 
     @api.multi
     def _schedule_refunds(self, date=None):
@@ -467,10 +454,7 @@ class AftersalesTechnicianReceivable(models.Model):
         (Finance's choice, the company setting by default)."""
         date = date or fields.Date.context_today(self)
         start = fields.Date.from_string(date)
-        activity_type = self.env.ref('mail.mail_activity_data_todo')
-        finance = self.env.ref(FINANCE_GROUP).users
-        model_id = self.env['ir.model']._get(self._name).id
-        moves = self.env['aftersales.receivable.move']
+        entries = []
         for receivable in self:
             if receivable.deducted_amount <= receivable.refunded_amount:
                 raise UserError(_(
@@ -485,26 +469,18 @@ class AftersalesTechnicianReceivable(models.Model):
             company = receivable.company_id
             due = add_working_days(
                 start, company.aftersales_receivable_refund_days)
-            moves |= receivable._add_moves([{
+            entries.append((receivable, {
                 'kind': 'refund', 'amount': -receivable.balance,
                 'date': date, 'state': 'pending',
                 'refund_method': company.aftersales_receivable_refund_method,
                 'due_date': fields.Date.to_string(due),
                 'note': _('Customer paid after the deduction (R52)'),
-            }])
-            for user in finance.filtered(
-                    lambda u: company in u.company_ids):
-                # sudo: whoever's action made the refund due schedules it
-                # for Finance.
-                self.env['mail.activity'].sudo().create({
-                    'res_model_id': model_id, 'res_id': receivable.id,
-                    'activity_type_id': activity_type.id,
-                    'user_id': user.id,
-                    'summary': _('Refund the deduction of %s (R52)')
-                    % receivable.employee_id.name,
-                    'date_deadline': fields.Date.to_string(due),
-                })
-        return moves
+            }))
+            receivable._aftersales_schedule_activity(
+                self._aftersales_finance_users(company),
+                _('Refund the deduction of %s (R52)')
+                % receivable.employee_id.name, deadline=due)
+        return self._add_moves(entries)
 
     @api.multi
     def action_schedule_refund(self):

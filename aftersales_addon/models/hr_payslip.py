@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 # R52: payslip input codes read by the salary rules the addon provides
 INPUT_DEDUCTION = 'ASRECDED'
@@ -18,27 +19,38 @@ class HrPayslip(models.Model):
 
     @api.multi
     def _aftersales_pending_moves(self):
-        """The deductions and payslip refunds of the employee not yet on a
-        confirmed payslip, up to the end of the period. sudo: payroll
-        officers need not read technician receivables."""
-        self.ensure_one()
+        """The deductions and payslip refunds of these payslips' employees
+        not yet on a confirmed payslip (nor on another draft one), with one
+        search. sudo: payroll officers need not read technician
+        receivables."""
         return self.env['aftersales.receivable.move'].sudo().search([
-            ('employee_id', '=', self.employee_id.id),
+            ('employee_id', 'in', self.mapped('employee_id').ids),
             ('state', '=', 'pending'),
-            ('date', '<=', self.date_to),
+            ('date', '<=', max(self.mapped('date_to'))),
             '|', ('kind', '=', 'deduction'),
             '&', ('kind', '=', 'refund'), ('refund_method', '=', 'payslip'),
-            '|', ('payslip_id', '=', False), ('payslip_id', '=', self.id),
+            '|', ('payslip_id', '=', False), ('payslip_id', 'in', self.ids),
         ])
 
     @api.multi
     def _aftersales_attach_receivables(self):
-        """Attach the pending entries to the payslip and write the two
-        inputs from them."""
-        for slip in self.filtered(
-                lambda s: s.state in ('draft', 'verify') and
-                not s.credit_note):
-            moves = slip._aftersales_pending_moves()
+        """Attach the pending entries (up to the end of its period) to each
+        payslip and write the two inputs from them."""
+        slips = self.filtered(
+            lambda s: s.state in ('draft', 'verify') and not s.credit_note)
+        if not slips:
+            return
+        pending = slips._aftersales_pending_moves()
+        names = {
+            INPUT_DEDUCTION: _('After-sales receivables deducted'),
+            INPUT_REFUND: _('After-sales deductions refunded'),
+        }
+        for slip in slips:
+            moves = pending.filtered(
+                lambda m: m.employee_id == slip.employee_id and
+                m.date <= slip.date_to and
+                m.payslip_id.id in (False, slip.id))
+            pending -= moves
             # sudo: see _aftersales_pending_moves
             (slip.sudo().aftersales_receivable_move_ids - moves).write(
                 {'payslip_id': False})
@@ -49,15 +61,17 @@ class HrPayslip(models.Model):
                 INPUT_REFUND: sum(moves.filtered(
                     lambda m: m.kind == 'refund').mapped('amount')),
             }
-            names = {
-                INPUT_DEDUCTION: _('After-sales receivables deducted'),
-                INPUT_REFUND: _('After-sales deductions refunded'),
-            }
             for code, amount in amounts.items():
                 line = slip.input_line_ids.filtered(lambda i: i.code == code)
                 if line:
                     line[0].amount = amount
-                elif amount and slip.contract_id:
+                elif amount:
+                    if not slip.contract_id:
+                        raise UserError(_(
+                            'Payslip %s has no contract: choose it, so the '
+                            'after-sales receivable entries of %s can go '
+                            'on it.') % (slip.name or '',
+                                         slip.employee_id.name))
                     slip.input_line_ids = [(0, 0, {
                         'name': names[code], 'code': code, 'amount': amount,
                         'contract_id': slip.contract_id.id})]

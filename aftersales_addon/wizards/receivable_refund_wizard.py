@@ -2,8 +2,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
-
 
 class ReceivableRefundWizard(models.TransientModel):
     """R52: Finance pays a refund of a deduction directly to the technician
@@ -29,8 +27,7 @@ class ReceivableRefundWizard(models.TransientModel):
         """Post an outbound payment to the technician and mark the refund
         done; nothing changes if the payment cannot be posted."""
         self.ensure_one()
-        if not (self.env.user._is_superuser() or
-                self.env.user.has_group(FINANCE_GROUP)):
+        if not self.env.user._aftersales_is_finance():
             raise AccessError(_('Only Finance pays refunds.'))
         move = self.move_id
         if move.kind != 'refund' or move.state != 'pending':
@@ -45,6 +42,10 @@ class ReceivableRefundWizard(models.TransientModel):
                 '%s has no private address or user: the payment has no '
                 'recipient.') % employee.name)
         method = self.journal_id.outbound_payment_method_ids[:1]
+        if not method:
+            raise UserError(_(
+                'Journal %s has no outgoing payment method: choose another '
+                'journal.') % self.journal_id.name)
         payment = self.env['account.payment'].create({
             'payment_type': 'outbound',
             'partner_type': 'supplier',
