@@ -1,3 +1,4 @@
+from . import aftersales_control_mixin
 from . import res_company
 from . import res_users
 from . import aftersales_activity_mixin

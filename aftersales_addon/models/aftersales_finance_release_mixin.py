@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .aftersales_control_mixin import aftersales_control
+
 RELEASE_MODES = [
     ('warranty', 'Warranty (nothing to pay)'),
     ('paid', 'Customer paid'),
@@ -21,7 +23,9 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
     receivable (R50)."""
 
     _name = 'aftersales.finance.release.mixin'
+    _inherit = 'aftersales.control.mixin'
     _description = 'Finance Release Before Parts Leave'
+    _aftersales_controlled_fields = RELEASE_FIELDS
 
     finance_release = fields.Selection(
         RELEASE_MODES, string='Finance Release', readonly=True, copy=False,
@@ -44,15 +48,36 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
         'aftersales.technician.receivable', string='Technician Receivable',
         readonly=True, copy=False)
 
+    can_be_released = fields.Boolean(
+        compute='_compute_can_be_released',
+        help='Whether the current user may release this order now.')
+
     @api.multi
-    def write(self, vals):
-        if RELEASE_FIELDS.intersection(vals) and not (
-                self.env.context.get('aftersales_release') or
-                self.env.user._is_superuser()):
-            raise AccessError(_(
-                'The finance release is recorded by Finance\'s release '
-                'only.'))
-        return super(AftersalesFinanceReleaseMixin, self).write(vals)
+    def _compute_can_be_released(self):
+        is_finance = self.env.user._aftersales_is_finance()
+        for order in self:
+            order.can_be_released = is_finance and \
+                order._aftersales_release_state_ok()
+
+    @api.multi
+    def _aftersales_release_state_ok(self):
+        """Orders in these states may be released (confirmed, not
+        finished or cancelled)."""
+        self.ensure_one()
+        return self.state not in ('draft', 'sent', 'cancel', 'done')
+
+    @api.multi
+    def _ensure_can_be_released(self):
+        """R22: only Finance releases, an order that is under way."""
+        if not self.env.user._aftersales_is_finance():
+            raise AccessError(_('Only Finance releases the parts of an '
+                                'order.'))
+        for order in self:
+            if not order._aftersales_release_state_ok():
+                raise UserError(_(
+                    '%s cannot be released in its current state: Finance '
+                    'releases confirmed orders that are not finished or '
+                    'cancelled.') % order.display_name)
 
     @api.multi
     def _aftersales_amount_due(self):
@@ -109,7 +134,8 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
                         order.finance_release_amount))
         if to_stamp:
             # sudo: the warehouse validating the issue records that nothing
-            # was to pay; no release field is writable by it otherwise.
+            # was to pay (checked just above); no release field is writable
+            # by it otherwise.
             to_stamp.sudo().write({
                 'finance_release': 'warranty',
                 'finance_release_date': fields.Datetime.now(),
@@ -128,9 +154,7 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
           the order is released again for more).
         """
         self.ensure_one()
-        if not self.env.user._aftersales_is_finance():
-            raise AccessError(_('Only Finance releases the parts of an '
-                                'order.'))
+        self._ensure_can_be_released()
         due = self._aftersales_amount_due()
         vals = {
             'finance_release': mode,
@@ -156,13 +180,19 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
                     self.receivable_id._top_up(extra)
             else:
                 Receivable._check_new_amount(due)
-                vals['receivable_id'] = Receivable.create(
+                # sudo: the receivable is the ledger's, created by the
+                # release Finance just made (checked above).
+                vals['receivable_id'] = Receivable.sudo().create(
                     self._aftersales_receivable_vals(employee, due)).id
             vals['vouch_user_id'] = vouch_user.id
         else:
             raise UserError(_('Finance releases an order as paid or as '
                               'vouched; warranty orders need no release.'))
-        self.with_context(aftersales_release=True).write(vals)
+        # the release is recorded by Finance's release only, after the checks
+        # above (Finance may not write these fields by hand); Finance stays
+        # the author of the tracked change.
+        with aftersales_control():
+            self.write(vals)
         if mode == 'vouched':
             self.receivable_id._notify_vouched(self)
             invoices = self._aftersales_invoices()

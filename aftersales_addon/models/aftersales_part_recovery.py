@@ -8,6 +8,8 @@ from odoo.addons import decimal_precision as dp
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
+from .aftersales_control_mixin import aftersales_control
+
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 WAREHOUSE_GROUP = 'aftersales_addon.group_aftersales_warehouse'
 INSPECTION_GROUPS = ('aftersales_addon.group_aftersales_quality',
@@ -21,8 +23,13 @@ class AftersalesPartRecovery(models.Model):
 
     _name = 'aftersales.part.recovery'
     _description = 'Old Part Recovery'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin',
+                'aftersales.control.mixin']
     _order = 'due_date, id'
+    # R40-R44: a recovery is the system's record of an obligation; only the
+    # removed part's serial is entered by hand, the rest is written by the
+    # receipt, the exemption and the inspection
+    _aftersales_editable_fields = frozenset(['removed_serial'])
 
     name = fields.Char(string='Reference', required=True, copy=False,
                        readonly=True, default='/')
@@ -213,10 +220,14 @@ class AftersalesPartRecovery(models.Model):
                 raise UserError(_('%s is already %s: it cannot be '
                                   'exempted.') % (
                     recovery.name, recovery._state_label()))
-            remaining = recovery.quantity - recovery.received_qty
-            recovery._reverse_deposits({recovery.id: remaining})
-            recovery.write({'state': 'exempt', 'exempt_reason': reason,
-                            'exempt_user_id': self.env.uid})
+        # the exemption is written by Finance's exemption only (R41),
+        # checked above; Finance stays the author of the tracked change
+        with aftersales_control():
+            for recovery in self:
+                remaining = recovery.quantity - recovery.received_qty
+                recovery._reverse_deposits({recovery.id: remaining})
+                recovery.write({'state': 'exempt', 'exempt_reason': reason,
+                                'exempt_user_id': self.env.uid})
 
     # ------------------------------------------------------------------
     # Receipt (R42, R43, R46)
@@ -289,6 +300,18 @@ class AftersalesPartRecovery(models.Model):
                     'Receive between 0 and %s old parts for %s (what was '
                     'replaced and has not come back).')
                     % (remaining, recovery.name))
+        # the receipt, its links and the recovery's figures are written by
+        # the receipt only (R43), every check above passed
+        with aftersales_control():
+            return recoveries._receive_checked(quantities, serials, courier,
+                                               tracking_ref, freight_collect)
+
+    @api.multi
+    def _receive_checked(self, quantities, serials, courier, tracking_ref,
+                         freight_collect):
+        recoveries = self
+        precision = self.env['decimal.precision'].precision_get(
+            'Product Unit of Measure')
         pickings = self.env['stock.picking']
         for repair in recoveries.mapped('repair_id'):
             pickings |= recoveries.filtered(
@@ -422,7 +445,14 @@ class AftersalesPartRecovery(models.Model):
         pending = self.search([
             ('repair_id', 'in', repairs.ids),
             '|', ('state', '=', 'exempt'), ('received_qty', '>', 0)])
-        for recovery in pending:
+        # the credited quantities are written by the invoicing that gives
+        # the deposits back (R42)
+        with aftersales_control():
+            pending._credit_pending()
+
+    @api.multi
+    def _credit_pending(self):
+        for recovery in self:
             line = recovery.repair_line_id
             if not line.invoice_line_id or \
                     line.warranty_coverage != 'deposit':
@@ -498,6 +528,12 @@ class AftersalesPartRecovery(models.Model):
         vals = {'inspection_result': result, 'inspection_note': note,
                 'inspection_user_id': user.id,
                 'disposal_date': fields.Date.context_today(self)}
+        with aftersales_control():
+            # the disposal is written by the inspection only (R44)
+            self._dispose(vals, reusable, warehouse, source)
+
+    @api.multi
+    def _dispose(self, vals, reusable, warehouse, source):
         if reusable:
             picking = self._restock(warehouse, source)
             vals.update(state='refurbished', restock_picking_id=picking.id)

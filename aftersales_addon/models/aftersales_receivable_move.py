@@ -16,8 +16,11 @@ class AftersalesReceivableMove(models.Model):
     entries, so the ledger identity holds by construction."""
 
     _name = 'aftersales.receivable.move'
+    _inherit = 'aftersales.control.mixin'
     _description = 'Technician Receivable Entry'
     _order = 'date, id'
+    # the ledger's entries are written by its operations only (R50-R52)
+    _aftersales_editable_fields = frozenset()
 
     receivable_id = fields.Many2one(
         'aftersales.technician.receivable', string='Receivable',

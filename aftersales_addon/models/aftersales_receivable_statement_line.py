@@ -1,12 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html_escape
 
 
 class AftersalesReceivableStatementLine(models.Model):
     """One order on a technician's statement, with its age (R51)."""
 
     _name = 'aftersales.receivable.statement.line'
+    _inherit = 'aftersales.control.mixin'
+    # R51: made by the monthly statement, disputed and answered by its
+    # actions only
+    _aftersales_editable_fields = frozenset()
     _description = 'Technician Receivable Statement Line'
     _order = 'statement_id, age_days desc, id'
 
@@ -46,14 +51,15 @@ class AftersalesReceivableStatementLine(models.Model):
         statements = self.sudo().mapped('statement_id')
         statements.write({'state': 'disputed'})
         for statement in statements:
+            # the technician's words are text, never markup
             statement.message_post(body=_('Disputed %s: %s') % (
-                ', '.join(self.filtered(
+                html_escape(', '.join(self.filtered(
                     lambda l: l.statement_id == statement).mapped(
-                        'receivable_id.name')), note))
+                        'receivable_id.name'))), html_escape(note)))
             statement._aftersales_schedule_activity(
                 statement._aftersales_finance_users(statement.company_id),
                 _('Statement disputed by %s') % statement.employee_id.name,
-                note=note)
+                note=html_escape(note))
         return True
 
     @api.multi

@@ -35,8 +35,11 @@ class AftersalesTechnicianReceivable(models.Model):
     _name = 'aftersales.technician.receivable'
     _description = 'Technician Receivable'
     _inherit = ['mail.thread', 'mail.activity.mixin',
-                'aftersales.activity.mixin']
+                'aftersales.activity.mixin', 'aftersales.control.mixin']
     _order = 'date desc, id desc'
+    # R50-R52: the receivable is the ledger's; Finance links the customer
+    # invoices it follows, the figures come from its entries only
+    _aftersales_editable_fields = frozenset(['invoice_ids'])
 
     name = fields.Char(string='Reference', readonly=True, copy=False,
                        default='/')
@@ -188,7 +191,9 @@ class AftersalesTechnicianReceivable(models.Model):
     def _add_moves(self, entries):
         """Add entries, given as (receivable, values) pairs, and refresh the
         figures of the receivables concerned once."""
-        Move = self.env['aftersales.receivable.move']
+        # sudo: entries are written by the ledger's own operations (release,
+        # customer payment, ageing, refund), never by hand
+        Move = self.env['aftersales.receivable.move'].sudo()
         moves = Move
         receivables = self.browse()
         for receivable, vals in entries:
@@ -442,9 +447,12 @@ class AftersalesTechnicianReceivable(models.Model):
                                                               0.0))
         self.message_post(body=message, subtype='mail.mt_comment',
                           partner_ids=self.user_id.partner_id.ids)
+        # the to-do names the order, not the amounts: the figures stay on
+        # the receivable, for those who may read it
         self._aftersales_schedule_activity(
-            self.user_id, _('Customer payment received (R53)'),
-            note=message, deadline=deadline.date())
+            self.user_id, _('Customer payment received'),
+            note=_('The customer paid for %s: see the receivable.') % (
+                self.origin or self.name), deadline=deadline.date())
 
     @api.multi
     def _schedule_refunds(self, date=None):

@@ -1,7 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
 
+from .aftersales_control_mixin import aftersales_control
+from .aftersales_finance_release_mixin import RELEASE_FIELDS
 from .stock_production_lot import EARLY_FAILURES, WARRANTY_STATES
 
 # R1: the technical diagnosis belongs to the technicians and the technical
@@ -17,6 +20,16 @@ WARRANTY_DECISION_FIELDS = frozenset([
     'warranty_start_date', 'warranty_end_date', 'warranty_early_failure',
     'warranty_override', 'warranty_override_reason',
 ])
+# Written by Odoo's workflow (confirm, start, end, invoice, cancel) after our
+# checks, and by the actions that stamp the times: never typed in.
+WORKFLOW_FIELDS = frozenset([
+    'state', 'repaired', 'invoiced', 'invoice_id', 'move_id',
+    'date_start', 'date_end', 'service_type',
+])
+# R30/R33: what the decision was made from; after the decision it changes
+# only through the technical department's override.
+DECISION_BASIS_FIELDS = frozenset(['failure_date', 'lot_id', 'product_id'])
+TECHNICAL_GROUP = 'aftersales_addon.group_aftersales_technical'
 DIAGNOSIS_GROUPS = (
     'aftersales_addon.group_aftersales_technician',
     'aftersales_addon.group_aftersales_technical',
@@ -29,6 +42,8 @@ class MrpRepair(models.Model):
 
     _name = 'mrp.repair'
     _inherit = ['mrp.repair', 'aftersales.finance.release.mixin']
+    _aftersales_controlled_fields = \
+        WARRANTY_DECISION_FIELDS | RELEASE_FIELDS | WORKFLOW_FIELDS
 
     ticket_id = fields.Many2one(
         'helpdesk.ticket', string='Service Request', index=True,
@@ -58,7 +73,7 @@ class MrpRepair(models.Model):
     test_notes = fields.Text(string='Test Notes', copy=False)
     failure_date = fields.Date(
         string='Failure Reported On', copy=False,
-        default=fields.Date.context_today,
+        default=fields.Date.context_today, track_visibility='onchange',
         help='R30: the warranty is evaluated on this date (the day the '
              'customer reported the fault).')
     warranty_state = fields.Selection(
@@ -206,6 +221,78 @@ class MrpRepair(models.Model):
             repair.parts_picking_count = counts.get(repair.id, 0)
 
     # ------------------------------------------------------------------
+    # Guards: what the current user may do now (buttons and actions agree)
+    # ------------------------------------------------------------------
+    can_override_warranty = fields.Boolean(
+        compute='_compute_can_flags',
+        help='The technical department may override this decision now.')
+    can_recheck_warranty = fields.Boolean(
+        compute='_compute_can_flags',
+        help='A technician may decide the warranty again now.')
+    can_receive_old_parts = fields.Boolean(
+        compute='_compute_can_flags',
+        help='The warehouse may receive old parts of this order now.')
+
+    @api.multi
+    def _compute_can_flags(self):
+        user = self.env.user
+        technical = user._is_superuser() or user.has_group(TECHNICAL_GROUP)
+        rechecks = self._can_recheck_warranty()
+        warehouse = user._is_superuser() or user.has_group(
+            'aftersales_addon.group_aftersales_warehouse')
+        for repair in self:
+            open_decision = bool(repair.warranty_state) and \
+                repair.state not in ('done', 'cancel') and \
+                not repair.invoiced
+            repair.can_override_warranty = technical and open_decision
+            repair.can_recheck_warranty = rechecks and open_decision and \
+                not repair.warranty_override
+            repair.can_receive_old_parts = warehouse and \
+                repair.state != 'cancel' and any(
+                    rec.state == 'to_return' for rec in repair.recovery_ids)
+
+    @api.multi
+    def _ensure_can_override_warranty(self):
+        """R33: only the technical department overrides, while the order is
+        open and not invoiced."""
+        user = self.env.user
+        if not (user._is_superuser() or user.has_group(TECHNICAL_GROUP)):
+            raise AccessError(_('Only the technical department may '
+                                'override a warranty decision.'))
+        for repair in self:
+            if repair.state in ('done', 'cancel') or repair.invoiced:
+                raise UserError(_(
+                    'The warranty decision of %s can no longer change: the '
+                    'order is finished or invoiced.') % repair.name)
+
+    @api.model
+    def _can_recheck_warranty(self):
+        """R33: customer service (who enters the proof of purchase),
+        technicians and the technical department decide again on the same
+        facts; the failure date is no longer theirs to change."""
+        user = self.env.user
+        return self._can_edit_diagnosis() or user.has_group(
+            'aftersales_addon.group_aftersales_customer_service')
+
+    @api.multi
+    def _ensure_can_recheck_warranty(self):
+        """R33: see ``_can_recheck_warranty``; an overridden decision
+        stays as the technical department set it."""
+        if not self._can_recheck_warranty():
+            raise AccessError(_('Only customer service, technicians and the '
+                                'technical department may decide the '
+                                'warranty again.'))
+        for repair in self:
+            if repair.state in ('done', 'cancel') or repair.invoiced:
+                raise UserError(_('A finished, cancelled or invoiced order '
+                                  'keeps its warranty decision.'))
+            if repair.warranty_override:
+                raise UserError(_(
+                    'The warranty decision of %s was overridden by the '
+                    'technical department; only an override changes it.')
+                    % repair.name)
+
+    # ------------------------------------------------------------------
     # Access (R1)
     # ------------------------------------------------------------------
     @api.model
@@ -217,13 +304,22 @@ class MrpRepair(models.Model):
             user.has_group(group) for group in DIAGNOSIS_GROUPS)
 
     @api.multi
+    def _aftersales_controlled_in(self, vals, creating=False):
+        """R33: once the warranty is decided, the failure date, the unit
+        and its serial change only through the override; R1: the invoicing
+        method is the customer's choice while quoting only."""
+        names = super(MrpRepair, self)._aftersales_controlled_in(
+            vals, creating=creating)
+        if not creating:
+            if any(repair.warranty_state for repair in self):
+                names |= DECISION_BASIS_FIELDS.intersection(vals)
+            if 'invoice_method' in vals and any(
+                    repair.state != 'draft' for repair in self):
+                names.add('invoice_method')
+        return names
+
+    @api.multi
     def write(self, vals):
-        if WARRANTY_DECISION_FIELDS.intersection(vals) and not \
-                self.env.context.get('aftersales_warranty_decision'):
-            raise AccessError(_(
-                'The warranty decision is made when the order is confirmed; '
-                'only the technical department may override it, with a '
-                'reason.'))
         if DIAGNOSIS_FIELDS.intersection(vals) and \
                 not self._can_edit_diagnosis():
             raise AccessError(_(
@@ -292,8 +388,24 @@ class MrpRepair(models.Model):
     # Workflow
     # ------------------------------------------------------------------
     @api.multi
+    def _ensure_can_invoice(self):
+        """Finance invoices repair orders (the invoice rights of the other
+        departments stop at reading)."""
+        if not self.env.user._aftersales_is_finance():
+            raise AccessError(_('Only Finance invoices repair orders.'))
+
+    @api.multi
+    def action_repair_invoice_create(self):
+        self._ensure_can_invoice()
+        # Odoo's own invoicing writes the order's state after our checks
+        with aftersales_control():
+            return super(MrpRepair, self).action_repair_invoice_create()
+
+    @api.multi
     def action_invoice_create(self, group=False):
-        res = super(MrpRepair, self).action_invoice_create(group=group)
+        self._ensure_can_invoice()
+        with aftersales_control():
+            res = super(MrpRepair, self).action_invoice_create(group=group)
         # R50: the receivable of a vouched order follows its invoice
         for repair in self.filtered('receivable_id'):
             repair.receivable_id.write({'invoice_ids': [
@@ -315,15 +427,56 @@ class MrpRepair(models.Model):
     @api.multi
     def action_repair_confirm(self):
         """R33: the warranty is decided when the order is confirmed."""
+        if self.filtered(lambda repair: repair.state != 'draft'):
+            raise UserError(_('Only quotations can be confirmed.'))
         self._decide_warranty()
-        return super(MrpRepair, self).action_repair_confirm()
+        with aftersales_control():
+            return super(MrpRepair, self).action_repair_confirm()
+
+    @api.multi
+    def action_repair_ready(self):
+        """Odoo's "ready" step: from a confirmed order, or once the invoice
+        of an order invoiced before repair exists."""
+        for repair in self:
+            if not (repair.state == 'confirmed' or (
+                    repair.state == '2binvoiced' and repair.invoiced)):
+                raise UserError(_(
+                    '%s cannot be made ready for repair in its current '
+                    'state.') % repair.name)
+        with aftersales_control():
+            return super(MrpRepair, self).action_repair_ready()
 
     @api.multi
     def action_repair_start(self):
-        res = super(MrpRepair, self).action_repair_start()
-        self.filtered(lambda r: not r.date_start).write(
-            {'date_start': fields.Datetime.now()})
+        with aftersales_control():
+            res = super(MrpRepair, self).action_repair_start()
+            # the start is stamped by the start of the work (R23)
+            self.filtered(lambda r: not r.date_start).write(
+                {'date_start': fields.Datetime.now()})
         return res
+
+    @api.multi
+    def action_repair_cancel(self):
+        with aftersales_control():
+            return super(MrpRepair, self).action_repair_cancel()
+
+    @api.multi
+    def action_repair_cancel_draft(self):
+        with aftersales_control():
+            return super(MrpRepair, self).action_repair_cancel_draft()
+
+    @api.multi
+    def action_repair_done(self):
+        """Odoo consumes the parts and the unit when the work ends: only
+        from the end of the work (R21, R23), never called on its own."""
+        for repair in self:
+            if repair.state != 'under_repair':
+                raise UserError(_(
+                    'The parts of %s are consumed when the repair ends.')
+                    % repair.name)
+        self._check_ready_to_end()
+        with aftersales_control():
+            return super(MrpRepair, self).action_repair_done()
 
     @api.multi
     def _check_ready_to_end(self):
@@ -339,8 +492,11 @@ class MrpRepair(models.Model):
                     'The test of repair order %s failed: repair the unit '
                     'again and record a passed test before ending it.')
                     % repair.name)
+            # what the warehouse actually issued (done), not what was asked
             missing = repair.operations.filtered(
-                lambda l: l.type == 'add' and l.qty_to_issue > 0)
+                lambda l: l.type == 'add' and float_compare(
+                    l.qty_issued, l.product_uom_qty,
+                    precision_rounding=l.product_uom.rounding) < 0)
             if missing:
                 raise UserError(_(
                     'Parts of repair order %s have not been issued by the '
@@ -350,8 +506,10 @@ class MrpRepair(models.Model):
     @api.multi
     def action_repair_end(self):
         self._check_ready_to_end()
-        self.write({'date_end': fields.Datetime.now()})
-        res = super(MrpRepair, self).action_repair_end()
+        with aftersales_control():
+            # the end is stamped by the end of the work (R23)
+            self.write({'date_end': fields.Datetime.now()})
+            res = super(MrpRepair, self).action_repair_end()
         # R40: every part replaced under warranty owes its old part
         self.env['aftersales.part.recovery']._create_for_repairs(self)
         return res
@@ -379,6 +537,16 @@ class MrpRepair(models.Model):
         picking_type = self._parts_picking_type(kind)
         location = picking_type.default_location_src_id
         location_dest = picking_type.default_location_dest_id
+        # the transfer is linked to its order and its moves to the part
+        # lines by this action only (R21); the technician asking stays the
+        # author, the warehouse validates
+        with aftersales_control():
+            return self._create_parts_picking_controlled(
+                picking_type, location, location_dest, quantities)
+
+    @api.multi
+    def _create_parts_picking_controlled(self, picking_type, location,
+                                         location_dest, quantities):
         picking = self.env['stock.picking'].create({
             'picking_type_id': picking_type.id,
             'location_id': location.id,
@@ -460,6 +628,7 @@ class MrpRepair(models.Model):
     def action_override_warranty(self):
         """R33: open the override wizard (Technical department)."""
         self.ensure_one()
+        self._ensure_can_override_warranty()
         return {
             'type': 'ir.actions.act_window',
             'name': _('Override Warranty Decision'),
@@ -472,10 +641,8 @@ class MrpRepair(models.Model):
     @api.multi
     def action_recheck_warranty(self):
         """Decide again, e.g. after the customer's proof of purchase gave the
-        serial its start date."""
-        if self.filtered(lambda r: r.state in ('done', 'cancel')):
-            raise UserError(_('A finished or cancelled order keeps its '
-                              'warranty decision.'))
+        serial its start date (technicians and the technical department)."""
+        self._ensure_can_recheck_warranty()
         self._decide_warranty()
         return True
 
@@ -526,14 +693,17 @@ class MrpRepair(models.Model):
             state = status['state']
             if repair.warranty_exclusion and state in ('in', 'unknown'):
                 state = 'excluded'
-            repair.with_context(aftersales_warranty_decision=True).write({
-                'warranty_state': state,
-                'warranty_rule_id': status['rule'].id,
-                'warranty_tier_id': state == 'in' and status['tier'].id,
-                'warranty_start_date': status['start'],
-                'warranty_end_date': status['end'],
-                'warranty_early_failure': status['early_failure'],
-            })
+            # the decision is written by the decision only (R33); the user
+            # whose action made it stays the author of the tracked change
+            with aftersales_control():
+                repair.write({
+                    'warranty_state': state,
+                    'warranty_rule_id': status['rule'].id,
+                    'warranty_tier_id': state == 'in' and status['tier'].id,
+                    'warranty_start_date': status['start'],
+                    'warranty_end_date': status['end'],
+                    'warranty_early_failure': status['early_failure'],
+                })
         repairs._apply_warranty_coverage()
 
     @api.multi

@@ -5,8 +5,10 @@ from psycopg2 import sql
 
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import float_compare
+
+from .aftersales_control_mixin import aftersales_control
 
 # R90: prices come from the price list; only Finance (and the manager, who
 # is in Finance) may set another price.
@@ -18,9 +20,15 @@ class RepairLineMixin(models.AbstractModel):
     sets their price (R33) and the guard that keeps that price (R1, R90)."""
 
     _name = 'aftersales.repair.line.mixin'
+    _inherit = 'aftersales.control.mixin'
     _description = 'Repair line warranty coverage and price guard'
     # 'parts' or 'labour': which price list and which tier coverage apply
     _coverage_kind = 'parts'
+    # R33: the coverage follows the decision; invoicing links are Odoo's
+    _aftersales_controlled_fields = frozenset([
+        'warranty_coverage', 'invoiced', 'invoice_line_id'])
+    # a line does not move to another order
+    _aftersales_controlled_on_write = frozenset(['repair_id'])
 
     warranty_coverage = fields.Selection(
         [('free', 'Free'), ('deposit', 'Deposit'), ('charged', 'Charged')],
@@ -90,6 +98,29 @@ class RepairLineMixin(models.AbstractModel):
                     'Only Finance may change the price of %s: the expected '
                     'price is %s.') % (product.display_name, expected))
 
+    @api.constrains('product_uom_qty', 'price_unit')
+    def _check_quantity_and_price(self):
+        """R90: a line has a positive quantity and a price that is not
+        negative and fits the price's precision."""
+        digits = self._fields['price_unit'].digits
+        limit = 10 ** (digits[0] - digits[1]) if digits else 10 ** 14
+        for line in self:
+            if line.product_uom_qty <= 0:
+                raise ValidationError(_(
+                    'The quantity of %s must be positive (%s given).') % (
+                        line.name or line.product_id.display_name,
+                        line.product_uom_qty))
+            if line.price_unit < 0:
+                raise ValidationError(_(
+                    'The price of %s cannot be negative (%s given).') % (
+                        line.name or line.product_id.display_name,
+                        line.price_unit))
+            if line.price_unit >= limit:
+                raise ValidationError(_(
+                    'The price of %s is too large (%s given).') % (
+                        line.name or line.product_id.display_name,
+                        line.price_unit))
+
     @api.model
     def create(self, vals):
         self.browse()._check_price_unit(vals)
@@ -102,7 +133,25 @@ class RepairLineMixin(models.AbstractModel):
     @api.multi
     def write(self, vals):
         self._check_price_unit(vals)
-        return super(RepairLineMixin, self).write(vals)
+        res = super(RepairLineMixin, self).write(vals)
+        if {'product_id', 'type'}.intersection(vals):
+            # R33/R90: the price follows the product and the coverage
+            self._reprice_decided()
+        return res
+
+    @api.multi
+    def _reprice_decided(self):
+        """Coverage and price again for lines of decided orders whose
+        product or type changed: priced lines from the decision, part lines
+        removing a part at 0 without coverage."""
+        decided = self.filtered(lambda l: l.repair_id.warranty_state)
+        priced = decided.filtered(lambda l: l._is_priced({}, l))
+        if priced:
+            priced.mapped('repair_id')._apply_warranty_coverage(lines=priced)
+        unpriced = decided - priced
+        if unpriced:
+            self._update_coverage(unpriced, [
+                value for line in unpriced for value in (line.id, 0.0, None)])
 
     @api.model
     def _write_coverage(self, lines, kind):
@@ -172,6 +221,9 @@ class MrpRepairLine(models.Model):
     _name = 'mrp.repair.line'
     _inherit = ['mrp.repair.line', 'aftersales.repair.line.mixin']
     _coverage_kind = 'parts'
+    _aftersales_controlled_fields = \
+        RepairLineMixin._aftersales_controlled_fields | frozenset(
+            ['state', 'move_id'])
 
     replace_reason = fields.Char(
         string='Reason',
@@ -239,5 +291,7 @@ class MrpRepairLine(models.Model):
         # work (added after confirmation) follows the order's state too.
         if line.state == 'draft' and line.repair_id.state in (
                 'confirmed', 'ready', 'under_repair'):
-            line.state = 'confirmed'
+            # the line's state is Odoo's workflow field (controlled)
+            with aftersales_control():
+                line.state = 'confirmed'
         return line

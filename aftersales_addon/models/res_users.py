@@ -1,6 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
+DEPARTMENT_GROUPS = (
+    'aftersales_addon.group_aftersales_customer_service',
+    'aftersales_addon.group_aftersales_technician',
+    'aftersales_addon.group_aftersales_warehouse',
+    'aftersales_addon.group_aftersales_purchasing',
+    'aftersales_addon.group_aftersales_finance',
+    'aftersales_addon.group_aftersales_technical',
+    'aftersales_addon.group_aftersales_quality',
+    'aftersales_addon.group_aftersales_administration',
+    'aftersales_addon.group_aftersales_manager',
+)
+WAREHOUSE_GROUP = 'aftersales_addon.group_aftersales_warehouse'
+
 
 class ResUsers(models.Model):
     _inherit = 'res.users'
@@ -12,3 +25,19 @@ class ResUsers(models.Model):
         self.ensure_one()
         return self._is_superuser() or self.has_group(
             'aftersales_addon.group_aftersales_finance')
+
+    @api.multi
+    def _aftersales_is_department_user(self):
+        """Whether the user works in one of the after-sales departments
+        (users of Odoo's own groups only keep Odoo's rules)."""
+        self.ensure_one()
+        return any(self.has_group(group) for group in DEPARTMENT_GROUPS)
+
+    @api.multi
+    def _aftersales_moves_stock(self):
+        """R21: who makes stock move: the warehouse (the manager is in it),
+        the superuser, and users outside the after-sales departments, who
+        keep Odoo's own rules."""
+        self.ensure_one()
+        return self._is_superuser() or self.has_group(WAREHOUSE_GROUP) or \
+            not self._aftersales_is_department_user()

@@ -17,6 +17,25 @@ class SaleOrder(models.Model):
              'after Finance released the order (paid, or vouched by a '
              'technician).')
 
+    _aftersales_controlled_on_write = frozenset(['aftersales_parts_sale'])
+
+    @api.multi
+    def _aftersales_controlled_in(self, vals, creating=False):
+        """R53: the parts-sale flag is chosen while quoting; once the sale
+        is confirmed it decides whether Finance must release the delivery,
+        so it no longer changes."""
+        names = super(SaleOrder, self)._aftersales_controlled_in(
+            vals, creating=creating)
+        if 'aftersales_parts_sale' in names and all(
+                order.state in ('draft', 'sent') for order in self):
+            names.discard('aftersales_parts_sale')
+        return names
+
+    @api.multi
+    def _aftersales_release_state_ok(self):
+        self.ensure_one()
+        return self.state in ('sale', 'done')
+
     @api.multi
     def _aftersales_currency(self):
         self.ensure_one()

@@ -4,7 +4,10 @@ from odoo.exceptions import AccessError
 
 
 class StockPicking(models.Model):
-    _inherit = 'stock.picking'
+    _name = 'stock.picking'
+    _inherit = ['stock.picking', 'aftersales.control.mixin']
+    # R21: a transfer belongs to the repair order it was made for
+    _aftersales_controlled_fields = frozenset(['aftersales_repair_id'])
 
     aftersales_repair_id = fields.Many2one(
         'mrp.repair', string='Repair Order', index=True, readonly=True,
@@ -13,14 +16,27 @@ class StockPicking(models.Model):
 
     @api.multi
     def _check_parts_warehouse(self):
-        """R21: parts leave and come back only through the warehouse."""
-        if self.env.user._is_superuser() or self.env.user.has_group(
-                'aftersales_addon.group_aftersales_warehouse'):
+        """R21: parts leave and come back only through the warehouse: no
+        other after-sales department validates a transfer, of a repair
+        order or any other."""
+        if self.env.user._aftersales_moves_stock():
             return
-        if self.filtered('aftersales_repair_id'):
+        raise AccessError(_(
+            'Only the warehouse validates transfers (parts issued to or '
+            'returned from repair orders, deliveries of parts sales and any '
+            'other).'))
+
+    @api.multi
+    def write(self, vals):
+        if {'move_lines', 'location_id', 'location_dest_id',
+                'picking_type_id'}.intersection(vals) and \
+                self.filtered('aftersales_repair_id') and \
+                not self._aftersales_may_write_controlled() and \
+                not self.env.user._aftersales_moves_stock():
             raise AccessError(_(
-                'Only the warehouse validates parts issued to or returned '
-                'from a repair order.'))
+                'Only the warehouse changes the parts transfers of repair '
+                'orders.'))
+        return super(StockPicking, self).write(vals)
 
     @api.multi
     def _check_finance_release(self):

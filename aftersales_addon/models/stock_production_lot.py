@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 WARRANTY_STATES = [
     ('in', 'In warranty'),
@@ -9,6 +10,14 @@ WARRANTY_STATES = [
     ('excluded', 'Excluded'),
     ('unknown', 'Unknown - ask the customer for proof of purchase'),
 ]
+# R30: what the warranty start of a unit sold before the system is made
+# from: the customer's proof of purchase, entered by
+# customer service (tracked), never by the technician who repairs it
+PROOF_FIELDS = frozenset([
+    'warranty_start_manual', 'warranty_customer_id', 'acceptance_date'])
+PROOF_GROUPS = (
+    'aftersales_addon.group_aftersales_customer_service',
+)
 EARLY_FAILURES = [
     ('doa', 'Dead on arrival'),
     ('quality', 'Quality failure'),
@@ -21,16 +30,17 @@ class StockProductionLot(models.Model):
     _inherit = 'stock.production.lot'
 
     warranty_start_manual = fields.Date(
-        string='Warranty Start (manual)',
+        string='Warranty Start (manual)', track_visibility='onchange',
         help='For units sold before the system: the date the warranty '
              'started, from the customer\'s proof of purchase. Used when no '
              'delivery of this serial to a customer is recorded.')
     warranty_customer_id = fields.Many2one(
         'res.partner', string='Owner (before the system)',
+        track_visibility='onchange',
         help='Customer owning a unit sold before the system, when no '
              'delivery is recorded.')
     acceptance_date = fields.Date(
-        string='Customer Acceptance',
+        string='Customer Acceptance', track_visibility='onchange',
         help='R30: date the customer accepted the unit; rules counting from '
              'acceptance use it when recorded.')
     delivery_date = fields.Date(
@@ -45,6 +55,32 @@ class StockProductionLot(models.Model):
         string='Warranty Start', compute='_compute_warranty')
     warranty_end_date = fields.Date(
         string='Warranty End', compute='_compute_warranty')
+
+    @api.model
+    def _check_proof_fields(self, vals):
+        """R30: the proof of purchase is entered by customer service (the
+        manager is in it) only."""
+        if not PROOF_FIELDS.intersection(vals):
+            return
+        user = self.env.user
+        if user._is_superuser() or \
+                not user._aftersales_is_department_user() or \
+                any(user.has_group(group) for group in PROOF_GROUPS):
+            return
+        raise AccessError(_(
+            'Only customer service enters the warranty start, owner or '
+            'acceptance of a unit (from the customer\'s proof of '
+            'purchase).'))
+
+    @api.model
+    def create(self, vals):
+        self._check_proof_fields(vals)
+        return super(StockProductionLot, self).create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_proof_fields(vals)
+        return super(StockProductionLot, self).write(vals)
 
     @api.multi
     def _delivery_dates(self):

@@ -31,7 +31,7 @@ from odoo.tests.common import get_db_name
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMEDRIVER = '/usr/bin/chromedriver'
-SERVER_START_TIMEOUT = 60
+SERVER_START_TIMEOUT = 180  # first request compiles the assets; slow on a busy machine
 WAIT = 30  # seconds, for any single step in the browser
 
 TICKET_XMLID = 'aftersales_addon.demo_ticket_browser'

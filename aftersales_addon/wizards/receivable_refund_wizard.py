@@ -58,8 +58,10 @@ class ReceivableRefundWizard(models.TransientModel):
             move.receivable_id.name,
         })
         payment.post()
-        move.write({'state': 'done', 'refund_method': 'direct',
-                    'payment_id': payment.id, 'payslip_id': False})
+        # sudo: the refund entry is settled by this payment only (checked
+        # above); Finance may not write ledger entries by hand
+        move.sudo().write({'state': 'done', 'refund_method': 'direct',
+                           'payment_id': payment.id, 'payslip_id': False})
         move.receivable_id.message_post(body=_(
             'Deduction refunded directly: %.2f (%s).') % (
                 move.amount, payment.name))

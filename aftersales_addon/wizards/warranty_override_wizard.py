@@ -1,6 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+from odoo.tools import html_escape
+
+from ..models.aftersales_control_mixin import aftersales_control
 
 
 class WarrantyOverrideWizard(models.TransientModel):
@@ -15,7 +18,7 @@ class WarrantyOverrideWizard(models.TransientModel):
                                      readonly=True)
     warranty_state = fields.Selection(
         [('in', 'In warranty'), ('out', 'Out of warranty'),
-         ('excluded', 'Excluded')], string='New Decision', required=True)
+         ('excluded', 'Excluded')], string='New Decision')
     rule_id = fields.Many2one('aftersales.warranty.rule',
                               string='Warranty Rule')
     tier_id = fields.Many2one(
@@ -23,6 +26,15 @@ class WarrantyOverrideWizard(models.TransientModel):
         domain="[('rule_id', '=', rule_id)]",
         help='The tier whose coverage applies when the decision is "in '
              'warranty".')
+    failure_date = fields.Date(
+        string='Failure Reported On',
+        help='Correct the day the customer reported the fault; the '
+             'warranty is then decided again at that date unless you '
+             'choose the decision yourself.')
+    redecide = fields.Boolean(
+        string='Decide Again at This Date',
+        help='Let the warranty rules decide at the corrected date instead '
+             'of choosing the decision by hand.')
     reason = fields.Text(required=True)
 
     @api.model
@@ -35,39 +47,56 @@ class WarrantyOverrideWizard(models.TransientModel):
                 self.env['aftersales.warranty.rule']._match_products(
                     repair.product_id).get(repair.product_id.id).id
             res['tier_id'] = repair.warranty_tier_id.id
+            res['failure_date'] = repair.failure_date
         return res
 
     @api.multi
     def action_apply(self):
-        """Apply the override (Technical department only)."""
+        """Apply the override (Technical department only, R33): a new
+        decision chosen by hand, or a corrected failure date decided again
+        by the rules; both tracked, with the reason, in the chatter."""
         self.ensure_one()
-        if not (self.env.user._is_superuser() or self.env.user.has_group(
-                'aftersales_addon.group_aftersales_technical')):
-            raise AccessError(_('Only the technical department may '
-                                'override a warranty decision.'))
         repair = self.repair_id
-        if repair.state in ('done', 'cancel') or repair.invoiced:
-            raise UserError(_('The warranty decision of %s can no longer '
-                              'change: the order is finished or '
-                              'invoiced.') % repair.name)
+        repair._ensure_can_override_warranty()
         if not (self.reason or '').strip():
             raise UserError(_('Give the reason of the override.'))
-        if self.warranty_state == 'in' and not self.tier_id:
+        if not self.redecide and not self.warranty_state:
+            raise UserError(_('Choose the new decision, or decide again at '
+                              'the corrected date.'))
+        if not self.redecide and self.warranty_state == 'in' and \
+                not self.tier_id:
             raise UserError(_('Choose the tier whose coverage applies.'))
-        old = dict(repair._fields['warranty_state']._description_selection(
-            self.env)).get(repair.warranty_state) or _('none')
-        repair.with_context(aftersales_warranty_decision=True).write({
-            'warranty_state': self.warranty_state,
-            'warranty_rule_id': self.rule_id.id,
-            'warranty_tier_id': self.warranty_state == 'in'
-            and self.tier_id.id,
-            'warranty_override': True,
-            'warranty_override_reason': self.reason,
-        })
-        repair._apply_warranty_coverage()
-        new = dict(repair._fields['warranty_state']._description_selection(
-            self.env))[self.warranty_state]
-        repair.message_post(body=_(
-            'Warranty decision overridden by %s: %s &rarr; %s. Reason: %s')
-            % (self.env.user.name, old, new, self.reason))
+        selection = dict(repair._fields['warranty_state']
+                         ._description_selection(self.env))
+        old = selection.get(repair.warranty_state) or _('none')
+        old_date = repair.failure_date
+        new_date = self.failure_date or old_date
+        # the override is the technical department's path for the decision
+        # and what it was made from (checked just above)
+        with aftersales_control():
+            if new_date != old_date:
+                repair.write({'failure_date': new_date})
+            if self.redecide:
+                repair.write({'warranty_override': False})
+                repair._decide_warranty()
+                repair.write({'warranty_override': True,
+                              'warranty_override_reason': self.reason})
+            else:
+                repair.write({
+                    'warranty_state': self.warranty_state,
+                    'warranty_rule_id': self.rule_id.id,
+                    'warranty_tier_id': self.warranty_state == 'in'
+                    and self.tier_id.id,
+                    'warranty_override': True,
+                    'warranty_override_reason': self.reason,
+                })
+                repair._apply_warranty_coverage()
+        new = selection[repair.warranty_state]
+        body = _('Warranty decision overridden by %s: %s &rarr; %s. '
+                 'Reason: %s') % (html_escape(self.env.user.name), old, new,
+                                  html_escape(self.reason))
+        if new_date != old_date:
+            body += '<br/>' + _('Failure reported on: %s &rarr; %s') % (
+                old_date, new_date)
+        repair.message_post(body=body)
         return {'type': 'ir.actions.act_window_close'}
