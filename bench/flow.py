@@ -97,6 +97,8 @@ PG_ENV = {
     'PGHOST': os.path.join(WORK, 'pgsock'),
     'PGPORT': '54329',
     'PGUSER': 'odoo',
+    # the project's cluster asks for the password the run script keeps here
+    'PGPASSFILE': os.path.join(WORK, 'pgpass'),
 }
 TEMPLATE_RE = r'^aftersales_tpl_[0-9a-f]+$'
 DEFAULT_BARE_DB = os.environ.get('AFTERSALES_BENCH_BARE_DB') or \

@@ -3,12 +3,20 @@
 #
 #   scripts/aftersales.sh run    set up, then serve the demo database at http://127.0.0.1:8069
 #   scripts/aftersales.sh test   set up, install the addon on a throwaway database, run pytest
-#   scripts/aftersales.sh stop   stop the project's PostgreSQL server
+#   scripts/aftersales.sh stop   stop the Odoo started by `run` (pid file) and the project's PostgreSQL
 #   scripts/aftersales.sh setup  only install what is missing and start PostgreSQL
 #
 # Everything the project installs lives in .work/ (ignored by git): the Python
 # venv, lessc, the PostgreSQL cluster (socket only, no TCP), logs, odoo.conf.
 # Every step is idempotent: a second run reuses what is there.
+#
+# Secrets, generated once and kept in .work/ (mode 600, root only):
+#   .work/master_password  Odoo's master password (database manager); odoo.conf
+#                          holds its pbkdf2_sha512 hash as admin_passwd
+#   .work/pgpass           libpq password file of the PostgreSQL role odoo
+#                          (PGPASSFILE for psql/createdb/dropdb, db_password in odoo.conf)
+# The cluster only accepts scram-sha-256 password logins on its socket, and the
+# socket directory is reachable by postgres (and root) only.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +26,9 @@ PGDATA="$WORK/pgdata"
 PGSOCK="$WORK/pgsock"
 PGPORT=54329
 PGUSER_DB=odoo
+PGPASS_FILE="$WORK/pgpass"
+MASTER_PASSWORD_FILE="$WORK/master_password"
+ODOO_PIDFILE="$WORK/odoo.pid"
 PGBIN=/usr/lib/postgresql/15/bin
 DEMO_DB=${AFTERSALES_DEMO_DB:-aftersales_demo}
 HTTP_PORT=${AFTERSALES_HTTP_PORT:-8069}
@@ -35,7 +46,7 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
 
 export PATH="$WORK/node/node_modules/.bin:$WORK/bin:$PATH"
-export PGHOST="$PGSOCK" PGPORT PGUSER="$PGUSER_DB"
+export PGHOST="$PGSOCK" PGPORT PGUSER="$PGUSER_DB" PGPASSFILE="$PGPASS_FILE"
 
 ensure_apt() {
   local missing=()
@@ -83,6 +94,38 @@ ensure_lessc() {
   npm install --silent --no-audit --no-fund --prefix "$WORK/node" less@3.13.1 >/dev/null
 }
 
+new_secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(24))'; }
+
+# write_private FILE: stdin -> FILE, mode 600, replaced atomically.
+write_private() {
+  local tmp
+  tmp=$(umask 077; mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  chmod 600 "$tmp"
+  mv -f "$tmp" "$1"
+}
+
+ensure_secrets() {
+  # Generated once, reused afterwards. token_urlsafe: [A-Za-z0-9_-] only, so
+  # safe in a libpq password file, in SQL quotes and in odoo.conf.
+  if [ ! -s "$MASTER_PASSWORD_FILE" ]; then
+    step "Generating Odoo's master password into .work/master_password"
+    new_secret | write_private "$MASTER_PASSWORD_FILE"
+  fi
+  if [ ! -s "$PGPASS_FILE" ]; then
+    if [ -f "$PGDATA/PG_VERSION" ] && ! pg_hba_has_trust; then
+      echo "The cluster in .work/pgdata requires a password but .work/pgpass is missing." >&2
+      echo "Restore .work/pgpass, or remove .work/pgdata and .work/filestore (their databases are lost) to rebuild." >&2
+      exit 1
+    fi
+    step "Generating the PostgreSQL password of role $PGUSER_DB into .work/pgpass"
+    echo "*:*:*:$PGUSER_DB:$(new_secret)" | write_private "$PGPASS_FILE"
+  fi
+  chmod 600 "$MASTER_PASSWORD_FILE" "$PGPASS_FILE"
+}
+
+pg_password() { cut -d: -f5- "$PGPASS_FILE"; }
+
 ensure_launcher() {
   mkdir -p "$WORK/bin"
   cat >"$WORK/bin/odoo" <<LAUNCH
@@ -91,17 +134,22 @@ import odoo
 odoo.cli.main()
 LAUNCH
   chmod +x "$WORK/bin/odoo"
-  cat >"$WORK/odoo.conf" <<CONF
+  # Odoo 11 (odoo/tools/config.py verify_admin_password) checks admin_passwd
+  # with passlib's CryptContext(['pbkdf2_sha512', 'plaintext']): store the hash.
+  local admin_hash
+  admin_hash=$("$VENV/bin/python" -c 'import sys; from passlib.context import CryptContext; print(CryptContext(["pbkdf2_sha512"]).hash(sys.stdin.readline().strip()))' <"$MASTER_PASSWORD_FILE")
+  write_private "$WORK/odoo.conf" <<CONF
 [options]
 addons_path = $VENV/lib/python3.7/site-packages/odoo/addons,$ROOT
 data_dir = $WORK/filestore
+admin_passwd = $admin_hash
 db_host = $PGSOCK
 db_port = $PGPORT
 db_user = $PGUSER_DB
-db_password = False
+db_password = $(pg_password)
 http_interface = 127.0.0.1
 http_port = $HTTP_PORT
-list_db = True
+list_db = False
 without_demo = False
 CONF
 }
@@ -109,6 +157,34 @@ CONF
 as_postgres() { runuser -u postgres -- "$@"; }
 
 pg_running() { [ -f "$PGDATA/postmaster.pid" ] && as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; }
+
+# pg_hba.conf: password (scram-sha-256) logins on the socket, for every role
+# and database, and nothing else. No host lines: there is no TCP listener.
+pg_hba_content() {
+  echo "# Written by scripts/aftersales.sh: password logins on the unix socket only."
+  echo "local all all scram-sha-256"
+}
+
+pg_hba_has_trust() { grep -Eq '^[[:space:]]*(local|host)[^#]*[[:space:]]trust([[:space:]]|$)' "$PGDATA/pg_hba.conf"; }
+
+write_pg_hba() {
+  pg_hba_content | write_private "$PGDATA/pg_hba.conf"
+  chown postgres:postgres "$PGDATA/pg_hba.conf"
+}
+
+# pg_conf_ensure KEY VALUE: append "KEY = VALUE" to postgresql.conf unless KEY is set.
+pg_conf_ensure() {
+  grep -Eq "^[[:space:]]*$1[[:space:]]*=" "$PGDATA/postgresql.conf" \
+    || echo "$1 = $2" >>"$PGDATA/postgresql.conf"
+}
+
+start_postgres() {
+  step "Starting PostgreSQL (socket $PGSOCK)"
+  touch "$WORK/postgresql.log"; chown postgres "$WORK/postgresql.log"
+  as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgresql.log" -w -t 60 start >/dev/null
+  echo started >"$WORK/.pg_started_by_us"
+  PG_STARTED_HERE=1
+}
 
 ensure_postgres() {
   # The cluster is the project's own: data in .work/pgdata, socket in .work/pgsock,
@@ -120,15 +196,23 @@ ensure_postgres() {
     if ! as_postgres test -x "$d"; then chmod o+x "$d"; fi
     d=$(dirname "$d")
   done
-  chown postgres "$PGSOCK"
+  # The socket directory: postgres only (root, which runs Odoo, still connects).
+  chown postgres "$PGSOCK"; chmod 700 "$PGSOCK"
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
-    step "Creating the project's PostgreSQL cluster in .work/pgdata"
+    step "Creating the project's PostgreSQL cluster in .work/pgdata (password logins only)"
     mkdir -p "$PGDATA"; chown postgres "$PGDATA"; chmod 700 "$PGDATA"
-    as_postgres "$PGBIN/initdb" -D "$PGDATA" -U "$PGUSER_DB" --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
-      || { cat "$WORK/initdb.log"; exit 1; }
+    local pwfile="$WORK/.initdb_pwfile"
+    pg_password | write_private "$pwfile"; chown postgres "$pwfile"
+    as_postgres "$PGBIN/initdb" -D "$PGDATA" -U "$PGUSER_DB" --auth=scram-sha-256 --pwfile="$pwfile" \
+      -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
+      || { rm -f "$pwfile"; cat "$WORK/initdb.log"; exit 1; }
+    rm -f "$pwfile"
+    write_pg_hba
     cat >>"$PGDATA/postgresql.conf" <<PGCONF
 listen_addresses = ''
 unix_socket_directories = '$PGSOCK'
+unix_socket_permissions = 0700
+password_encryption = scram-sha-256
 port = $PGPORT
 fsync = off
 synchronous_commit = off
@@ -137,12 +221,42 @@ shared_buffers = 256MB
 max_connections = 200
 PGCONF
   fi
-  if ! pg_running; then
-    step "Starting PostgreSQL (socket $PGSOCK)"
-    touch "$WORK/postgresql.log"; chown postgres "$WORK/postgresql.log"
-    as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgresql.log" -w -t 60 start >/dev/null
-    echo started >"$WORK/.pg_started_by_us"
-    PG_STARTED_HERE=1
+  if ! pg_running; then start_postgres; fi
+  migrate_pg_auth
+}
+
+migrate_pg_auth() {
+  # A cluster made by an earlier version of this script trusts every local
+  # user: give role odoo the password of .work/pgpass (while trust still lets
+  # us in), then allow password logins only. Nothing to do the second time.
+  pg_conf_ensure password_encryption scram-sha-256
+  pg_conf_ensure unix_socket_permissions 0700
+  if [ "$(cat "$PGDATA/pg_hba.conf")" = "$(pg_hba_content)" ]; then return; fi
+  step "Switching the project's PostgreSQL to password (scram-sha-256) logins"
+  if pg_hba_has_trust; then
+    # Through stdin, so the password is not on a command line.
+    psql -X -q -v ON_ERROR_STOP=1 -d postgres <<SQL
+SET password_encryption = 'scram-sha-256';
+ALTER ROLE "$PGUSER_DB" PASSWORD '$(pg_password)';
+SQL
+  fi
+  write_pg_hba
+  as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" reload >/dev/null
+  # Checked with the password file only (a reload is asynchronous: retry a bit).
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    if psql -X -w -d postgres -tAc "SELECT 1" >/dev/null 2>&1 \
+       && ! PGPASSFILE=/dev/null psql -X -w -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then
+      break
+    fi
+    [ "$i" = 10 ] && { echo "PostgreSQL does not require the password after the reload" >&2; exit 1; }
+    sleep 0.5
+  done
+  if [ "${PG_STARTED_HERE:-0}" = 1 ]; then
+    info "restarting PostgreSQL for unix_socket_permissions = 0700"
+    as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgresql.log" -m fast -w -t 60 restart >/dev/null
+  else
+    info "unix_socket_permissions = 0700 applies at PostgreSQL's next start (the socket directory is 0700 already)"
   fi
 }
 
@@ -151,6 +265,36 @@ stop_postgres() {
     step "Stopping PostgreSQL"
     as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null || true
   fi
+}
+
+# The pid in .work/odoo.pid if that process is this project's Odoo (its command
+# line runs .work/bin/odoo), else nothing: a stale file or a reused pid.
+odoo_pid() {
+  local pid
+  [ -f "$ODOO_PIDFILE" ] || return 1
+  pid=$(tr -dc 0-9 <"$ODOO_PIDFILE")
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' '\n' <"/proc/$pid/cmdline" | grep -Fxq "$WORK/bin/odoo" || return 1
+  echo "$pid"
+}
+
+stop_odoo() {
+  local pid i
+  if pid=$(odoo_pid); then
+    step "Stopping Odoo (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 30); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      info "still running after 15 s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  elif [ -f "$ODOO_PIDFILE" ]; then
+    info "$ODOO_PIDFILE does not name a running .work/bin/odoo: removed"
+  fi
+  rm -f "$ODOO_PIDFILE"
 }
 
 odoo_cmd() { "$WORK/bin/odoo" -c "$WORK/odoo.conf" "$@"; }
@@ -192,13 +336,19 @@ setup() {
   ensure_apt
   ensure_venv
   ensure_lessc
+  ensure_secrets
   ensure_launcher
   ensure_postgres
   template_db
 }
 
 cmd_run() {
-  trap 'stop_postgres' EXIT
+  local pid
+  if pid=$(odoo_pid); then
+    echo "Odoo is already running (pid $pid, $ODOO_PIDFILE): scripts/aftersales.sh stop first." >&2
+    exit 1
+  fi
+  trap 'rm -f "$ODOO_PIDFILE"; stop_postgres' EXIT
   trap 'exit 130' INT TERM
   setup
   if ! db_exists "$DEMO_DB"; then
@@ -220,10 +370,12 @@ cmd_run() {
     warehouse   Warehouse                  purchasing  Purchasing
     finance     Finance                    technical   Technical department
     quality     Quality department         office      Administration
+  Database manager: disabled (list_db = False). Master password (generated once):
+    in $MASTER_PASSWORD_FILE   (cat it to see it)
   Ctrl-C (or scripts/aftersales.sh stop) stops Odoo and PostgreSQL.
 
 MSG
-  odoo_cmd -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --log-level=info
+  odoo_cmd -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --pidfile="$ODOO_PIDFILE" --log-level=info
 }
 
 cmd_test() {
@@ -233,6 +385,9 @@ cmd_test() {
   trap 'drop_db "'"$db"'" >/dev/null 2>&1 || true; [ "$PG_STARTED_HERE" = 1 ] && stop_postgres' EXIT
   step "Installing aftersales_addon with demo data on throwaway database $db"
   clone_db "$TEMPLATE" "$db"
+  # Odoo appends to its log file: start from an empty one, so that the check
+  # below reads this install only
+  : >"$WORK/test-install.log"
   odoo_cmd -d "$db" -i aftersales_addon --stop-after-init --log-level=warn --logfile="$WORK/test-install.log" \
     || { tail -40 "$WORK/test-install.log"; exit 1; }
   if grep -E "ERROR|CRITICAL" "$WORK/test-install.log"; then echo "errors while installing the addon" >&2; exit 1; fi
@@ -250,6 +405,6 @@ case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   setup) setup ;;
-  stop) stop_postgres; pkill -f "$WORK/bin/odoo" || true ;;
+  stop) stop_odoo; stop_postgres ;;
   *) echo "usage: $0 run|test|setup|stop" >&2; exit 2 ;;
 esac

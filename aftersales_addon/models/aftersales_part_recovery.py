@@ -111,6 +111,10 @@ class AftersalesPartRecovery(models.Model):
         'stock.picking', string='Restock Transfer', readonly=True)
     overdue = fields.Boolean(compute='_compute_overdue',
                              search='_search_overdue')
+    # what the current user may do now: the buttons and the actions agree
+    can_be_received = fields.Boolean(compute='_compute_can_flags')
+    can_be_exempted = fields.Boolean(compute='_compute_can_flags')
+    can_be_inspected = fields.Boolean(compute='_compute_can_flags')
 
     _sql_constraints = [
         ('quantity_positive', 'CHECK(quantity > 0)',
@@ -125,6 +129,31 @@ class AftersalesPartRecovery(models.Model):
             vals['name'] = self.env['ir.sequence'].next_by_code(
                 'aftersales.part.recovery') or '/'
         return super(AftersalesPartRecovery, self).create(vals)
+
+    @api.multi
+    def _compute_can_flags(self):
+        """R41/R43/R44: the warehouse receives what is to return, Finance
+        exempts it, quality or technical inspect what was received."""
+        user = self.env.user
+        warehouse = user._is_superuser() or user.has_group(WAREHOUSE_GROUP)
+        finance = user._aftersales_is_finance()
+        inspects = user._is_superuser() or any(
+            user.has_group(group) for group in INSPECTION_GROUPS)
+        for recovery in self:
+            to_return = recovery.state == 'to_return'
+            recovery.can_be_received = warehouse and to_return and \
+                recovery.repair_id.state != 'cancel'
+            recovery.can_be_exempted = finance and to_return
+            recovery.can_be_inspected = inspects and \
+                recovery.state == 'received'
+
+    @api.multi
+    def _ensure_can(self, flag, message):
+        for recovery in self:
+            if not recovery[flag]:
+                raise UserError(message % {
+                    'name': recovery.name,
+                    'state': recovery._state_label()})
 
     @api.depends('move_ids.picking_id')
     def _compute_picking_ids(self):
@@ -619,15 +648,24 @@ class AftersalesPartRecovery(models.Model):
 
     @api.multi
     def action_receive(self):
+        self._ensure_can('can_be_received', _(
+            'You cannot receive %(name)s (%(state)s): the warehouse receives '
+            'old parts still to return.'))
         return self._open_wizard('aftersales.recovery.receive.wizard',
                                  _('Receive Old Part'))
 
     @api.multi
     def action_exempt(self):
+        self._ensure_can('can_be_exempted', _(
+            'You cannot exempt %(name)s (%(state)s): Finance exempts old '
+            'parts still to return.'))
         return self._open_wizard('aftersales.recovery.exempt.wizard',
                                  _('Exempt from Recovery'))
 
     @api.multi
     def action_inspect(self):
+        self._ensure_can('can_be_inspected', _(
+            'You cannot inspect %(name)s (%(state)s): quality or the '
+            'technical department inspect received old parts.'))
         return self._open_wizard('aftersales.recovery.inspect.wizard',
                                  _('Inspect Old Part'))

@@ -107,8 +107,9 @@ class TestForgedDecisionAndRelease(AttackCase):
         # a quotation is not released, even by Finance
         draft = self.create_repair()
         self.assertFalse(self.as_('finance', draft).can_be_released)
-        self.assertRefused(self.as_('finance', draft)._aftersales_finance_release,
-                           'vouched', vouch_user=self.users['tech1'])
+        self.assertRefused(
+            self.as_('finance', draft)._aftersales_finance_release,
+            'vouched', vouch_user=self.users['tech1'])
 
     def test_create_refuses_controlled_values_and_defaults(self):
         ticket = self.create_ticket()
@@ -287,6 +288,18 @@ class TestStatesWrittenDirectly(AttackCase):
         recovery.invalidate_cache()
         self.assertEqual(recovery.state, 'to_return')
         self.assertEqual(recovery.received_qty, 0)
+        # the buttons each department sees agree with the server
+        flags = {key: (self.as_(key, recovery).can_be_received,
+                       self.as_(key, recovery).can_be_exempted,
+                       self.as_(key, recovery).can_be_inspected)
+                 for key in ('warehouse', 'finance', 'quality', 'tech1')}
+        self.assertEqual(flags, {'warehouse': (True, False, False),
+                                 'finance': (False, True, False),
+                                 'quality': (False, False, False),
+                                 'tech1': (False, False, False)})
+        self.assertRefused(self.as_('quality', recovery).action_receive)
+        self.assertRefused(self.as_('warehouse', recovery).action_exempt)
+        self.assertRefused(self.as_('finance', recovery).action_inspect)
         # the removed serial is entered by hand at receipt
         self.as_('warehouse', recovery).write({'removed_serial': 'OLD-1'})
         # and the actions check the department
@@ -386,6 +399,7 @@ class TestDecisionMovesOnlyByOverride(AttackCase):
         self.as_('cs', lot).write({'acceptance_date': '2023-02-02'})
         self.assertEqual(lot.warranty_start_manual, '2023-02-01')
 
+
 class TestPrices(AttackCase):
     """Observed 7: prices follow product and coverage; quantities and
     prices stay sane."""
@@ -478,7 +492,7 @@ class TestLeaks(AttackCase):
         mine = statements.filtered(
             lambda s: s.employee_id == self.employees['tech1'])
         line = mine.line_ids.filtered(
-            lambda l: l.receivable_id == receivable)
+            lambda sl: sl.receivable_id == receivable)
         line.sudo(self.users['tech1']).action_dispute(
             '<a href="http://evil">pay here</a><img src=x onerror=1>')
         bodies = ' '.join(mine.message_ids.mapped('body'))

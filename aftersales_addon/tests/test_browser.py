@@ -31,7 +31,8 @@ from odoo.tests.common import get_db_name
 
 CHROMIUM = '/usr/bin/chromium'
 CHROMEDRIVER = '/usr/bin/chromedriver'
-SERVER_START_TIMEOUT = 180  # first request compiles the assets; slow on a busy machine
+# the first request compiles the assets: slow on a busy machine
+SERVER_START_TIMEOUT = 180
 WAIT = 30  # seconds, for any single step in the browser
 
 TICKET_XMLID = 'aftersales_addon.demo_ticket_browser'
@@ -139,8 +140,11 @@ def odoo_server():
                             'answering; its log:\n%s'
                             % (proc.returncode, _tail(log_path)))
             try:
+                # one request at a time, waited for: the first one compiles
+                # the assets, and requests given up on pile up compilations
                 with urllib.request.urlopen(base_url + '/web/login',
-                                            timeout=2) as resp:
+                                            timeout=SERVER_START_TIMEOUT) \
+                        as resp:
                     if resp.status == 200:
                         break
             except (urllib.error.URLError, OSError):
@@ -149,7 +153,7 @@ def odoo_server():
                 pytest.fail('The Odoo server did not answer /web/login '
                             'within %ss; its log:\n%s'
                             % (SERVER_START_TIMEOUT, _tail(log_path)))
-            time.sleep(0.25)
+            time.sleep(1)
         yield {'url': base_url, 'log': log_path}
     finally:
         proc.terminate()
