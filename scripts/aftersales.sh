@@ -365,7 +365,7 @@ cmd_run() {
 
   Odoo with aftersales_addon: http://127.0.0.1:$HTTP_PORT   (database $DEMO_DB)
   Demo logins (password = login):
-    admin       administrator              manager     After-sales Manager
+    admin       administrator              as_manager  After-sales Manager
     cs          Customer Service           tech1, tech2  Technicians
     warehouse   Warehouse                  purchasing  Purchasing
     finance     Finance                    technical   Technical department

@@ -19,7 +19,24 @@ class AccountInvoice(models.Model):
                     r.refund_invoice_id in self)
         if refunds:
             refunds.action_invoice_open()
+            refunds._aftersales_reconcile_with_origin()
         return res
+
+    @api.multi
+    def _aftersales_reconcile_with_origin(self):
+        """R42 x R50: a credit note giving back an old part's deposit
+        settles that much of the invoice it refers to, like a payment, so
+        the technician who vouched for the order no longer owes it (the
+        receivable follows the invoice's residual)."""
+        for refund in self.filtered(
+                lambda r: r.state == 'open' and r.type == 'out_refund' and
+                r.refund_invoice_id.state == 'open'):
+            lines = (refund.move_id.line_ids |
+                     refund.refund_invoice_id.move_id.line_ids).filtered(
+                lambda l: l.account_id == refund.account_id and
+                not l.reconciled)
+            if lines.filtered('debit') and lines.filtered('credit'):
+                lines.reconcile()
 
     @api.multi
     def unlink(self):

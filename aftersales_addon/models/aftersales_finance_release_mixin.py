@@ -212,7 +212,7 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
             'company_id': self.company_id.id,
             'origin': self.name,
             'amount': amount,
-            'date': fields.Date.context_today(self),
+            'date': self.company_id._aftersales_today_str(),
         }
 
     @api.multi

@@ -162,14 +162,14 @@ class AftersalesPartRecovery(models.Model):
 
     @api.multi
     def _compute_overdue(self):
-        today = fields.Date.context_today(self)
+        today = self.env.user.company_id._aftersales_today_str()
         for recovery in self:
             recovery.overdue = recovery.state == 'to_return' and \
                 recovery.due_date and recovery.due_date < today
 
     @api.model
     def _search_overdue(self, operator, value):
-        today = fields.Date.context_today(self)
+        today = self.env.user.company_id._aftersales_today_str()
         overdue = ['&', ('state', '=', 'to_return'), ('due_date', '<', today)]
         if (operator in ('=', '==')) == bool(value):
             return overdue
@@ -204,7 +204,7 @@ class AftersalesPartRecovery(models.Model):
         for repair in repairs:
             company = repair.company_id or self.env.user.company_id
             due = fields.Date.to_string(
-                fields.Date.from_string(fields.Date.context_today(self))
+                company._aftersales_today()
                 + timedelta(days=company.aftersales_recovery_due_days))
             lines = repair.operations.filtered(
                 lambda l: l.type == 'add' and
@@ -529,6 +529,7 @@ class AftersalesPartRecovery(models.Model):
         # a draft invoice's credit note is validated with the invoice
         if invoice.state in ('open', 'paid'):
             refund.action_invoice_open()
+            refund._aftersales_reconcile_with_origin()
         return refund
 
     # ------------------------------------------------------------------
@@ -556,7 +557,7 @@ class AftersalesPartRecovery(models.Model):
         warehouse = source.get_warehouse()
         vals = {'inspection_result': result, 'inspection_note': note,
                 'inspection_user_id': user.id,
-                'disposal_date': fields.Date.context_today(self)}
+                'disposal_date': self.company_id._aftersales_today_str()}
         with aftersales_control():
             # the disposal is written by the inspection only (R44)
             self._dispose(vals, reusable, warehouse, source)
@@ -622,9 +623,9 @@ class AftersalesPartRecovery(models.Model):
         parts whose old part has not come back, per technician, and notify
         Finance. Made once a month; queries do not grow with the number of
         recoveries."""
-        today = fields.Date.from_string(fields.Date.context_today(self))
         lists = self.env['aftersales.recovery.list']
         for company in self.env['res.company'].search([]):
+            today = company._aftersales_today()
             last = company.aftersales_recovery_list_date and \
                 fields.Date.from_string(company.aftersales_recovery_list_date)
             if today.day < company.aftersales_recovery_list_day or (

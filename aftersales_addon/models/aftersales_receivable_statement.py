@@ -179,10 +179,10 @@ class AftersalesReceivableStatement(models.Model):
     def _cron_monthly_statements(self, today=None):
         """R51: daily; on or after the company's day (5th), once a month,
         the statements of the previous month."""
-        today = fields.Date.from_string(
-            today or fields.Date.context_today(self))
+        given = today and fields.Date.from_string(today)
         result = self.browse()
         for company in self.env['res.company'].search([]):
+            today = given or company._aftersales_today()
             if today.day < company.aftersales_statement_day:
                 continue
             last = company.aftersales_statement_date
@@ -203,8 +203,8 @@ class AftersalesReceivableStatement(models.Model):
         """Finance's menu: make last month's missing statements now."""
         if not self.env.user._aftersales_is_finance():
             raise AccessError(_('Only Finance makes the statements.'))
-        date_from, date_to = self._previous_month(fields.Date.from_string(
-            fields.Date.context_today(self)))
+        date_from, date_to = self._previous_month(
+            self.env.user.company_id._aftersales_today())
         statements = self._generate(self.env.user.company_id,
                                     fields.Date.to_string(date_from),
                                     fields.Date.to_string(date_to))

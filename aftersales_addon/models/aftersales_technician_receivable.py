@@ -117,7 +117,7 @@ class AftersalesTechnicianReceivable(models.Model):
 
     @api.depends('date')
     def _compute_age(self):
-        today = fields.Date.from_string(fields.Date.context_today(self))
+        today = self.env.user.company_id._aftersales_today()
         for receivable in self:
             age = (today - fields.Date.from_string(receivable.date)).days \
                 if receivable.date else 0
@@ -127,7 +127,7 @@ class AftersalesTechnicianReceivable(models.Model):
 
     @api.model
     def _search_overdue(self, operator, value):
-        today = fields.Date.from_string(fields.Date.context_today(self))
+        today = self.env.user.company_id._aftersales_today()
         days = self.env.user.company_id.aftersales_receivable_deduction_days
         limit = fields.Date.to_string(today - timedelta(days=days))
         domain = ['&', ('balance', '>', 0), ('date', '<', limit)]
@@ -200,7 +200,8 @@ class AftersalesTechnicianReceivable(models.Model):
             vals = dict(vals, receivable_id=receivable.id,
                         employee_id=receivable.employee_id.id,
                         company_id=receivable.company_id.id)
-            vals.setdefault('date', fields.Date.context_today(self))
+            vals.setdefault('date',
+                            receivable.company_id._aftersales_today_str())
             moves |= Move.create(vals)
             receivables |= receivable
         receivables._refresh_figures()
@@ -214,7 +215,7 @@ class AftersalesTechnicianReceivable(models.Model):
         self._check_new_amount(amount)
         return self._add_moves([(self, {
             'kind': 'new', 'amount': amount,
-            'date': date or fields.Date.context_today(self)})])
+            'date': date or self.company_id._aftersales_today_str()})])
 
     # ------------------------------------------------------------------
     # Figures and ageing (set-based)
@@ -254,7 +255,7 @@ class AftersalesTechnicianReceivable(models.Model):
         """R52 ageing buckets: 0-30 days, 31-40 days, over 40 days (settings
         of each company), deducted, settled; one UPDATE for all receivables
         (or ``ids``)."""
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.user.company_id._aftersales_today_str()
         query = """
             UPDATE aftersales_technician_receivable r
                SET state = n.state, age_bucket = n.age_bucket
@@ -298,7 +299,7 @@ class AftersalesTechnicianReceivable(models.Model):
         Set-based and idempotent: a receivable already deducted has a zero
         balance, so running the job twice (or again after an interruption)
         deducts nothing twice. Returns the deductions made."""
-        today = today or fields.Date.context_today(self)
+        today = today or self.env.user.company_id._aftersales_today_str()
         cr = self.env.cr
         self._update_states(today=today)
         uid = self.env.uid
@@ -402,7 +403,8 @@ class AftersalesTechnicianReceivable(models.Model):
         payment took back) since the last sync as a payment entry, notify
         the technician, and schedule the refund of a deduction the customer
         has now paid (R52)."""
-        date = date or fields.Date.context_today(self)
+        date = date or (self[:1].company_id or self.env.user.company_id
+                        )._aftersales_today_str()
         paid = self._customer_paid_amounts()
         entries = []
         for receivable in self:
@@ -460,7 +462,8 @@ class AftersalesTechnicianReceivable(models.Model):
         the technician the difference: a refund entry due within the
         working days setting, on the next payslip or paid directly
         (Finance's choice, the company setting by default)."""
-        date = date or fields.Date.context_today(self)
+        date = date or (self[:1].company_id or self.env.user.company_id
+                        )._aftersales_today_str()
         start = fields.Date.from_string(date)
         entries = []
         for receivable in self:

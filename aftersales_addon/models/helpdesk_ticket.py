@@ -103,7 +103,11 @@ class HelpdeskTicket(models.Model):
                              or self.env['product.pricelist'].search(
                                  [], limit=1).id),
             'fault_symptom': self.fault_symptom,
-            'failure_date': self.received_date and self.received_date[:10],
+            # R30/R32: the day the customer reported it, in the company's
+            # time zone (07:30 in Beijing is still that day)
+            'failure_date': self.received_date and fields.Date.to_string(
+                (self.company_id or self.env.user.company_id)
+                ._aftersales_local_date(self.received_date)),
             'technician_id': self.technician_id.id,
             'location_id': customer_location.id,
             'location_dest_id': customer_location.id,

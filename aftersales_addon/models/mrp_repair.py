@@ -24,7 +24,7 @@ WARRANTY_DECISION_FIELDS = frozenset([
 # checks, and by the actions that stamp the times: never typed in.
 WORKFLOW_FIELDS = frozenset([
     'state', 'repaired', 'invoiced', 'invoice_id', 'move_id',
-    'date_start', 'date_end', 'service_type',
+    'date_start', 'date_end', 'service_type', 'aftersales_governed',
 ])
 # R30/R33: what the decision was made from; after the decision it changes
 # only through the technical department's override.
@@ -45,6 +45,14 @@ class MrpRepair(models.Model):
     _aftersales_controlled_fields = \
         WARRANTY_DECISION_FIELDS | RELEASE_FIELDS | WORKFLOW_FIELDS
 
+    aftersales_governed = fields.Boolean(
+        string='After-sales Order', readonly=True, copy=False, index=True,
+        help='The after-sales controls (warranty decision, finance release, '
+             'parts from the warehouse, passed test, old-part recovery) '
+             'govern this order: it answers a service request, was made by '
+             'an after-sales department or has a technician, or the company '
+             'applies them to every repair order. Set when the order is '
+             'created.')
     ticket_id = fields.Many2one(
         'helpdesk.ticket', string='Service Request', index=True,
         readonly=True, copy=False, ondelete='restrict',
@@ -73,7 +81,8 @@ class MrpRepair(models.Model):
     test_notes = fields.Text(string='Test Notes', copy=False)
     failure_date = fields.Date(
         string='Failure Reported On', copy=False,
-        default=fields.Date.context_today, track_visibility='onchange',
+        default=lambda self: self.env.user.company_id._aftersales_today_str(),
+        track_visibility='onchange',
         help='R30: the warranty is evaluated on this date (the day the '
              'customer reported the fault).')
     warranty_state = fields.Selection(
@@ -341,6 +350,10 @@ class MrpRepair(models.Model):
         if vals.get('technician_id'):
             self._check_technician(vals['technician_id'])
         repair = super(MrpRepair, self).create(vals)
+        if repair._aftersales_should_govern():
+            # which controls apply is decided once, by the creation
+            with aftersales_control():
+                repair.aftersales_governed = True
         if repair.ticket_id and not repair.fault_symptom:
             repair.fault_symptom = repair.ticket_id.fault_symptom
         if repair.technician_id:
@@ -354,6 +367,20 @@ class MrpRepair(models.Model):
                 'Only quotations and cancelled repair orders can be deleted; '
                 'cancel the order first.'))
         return super(MrpRepair, self).unlink()
+
+    @api.multi
+    def _aftersales_should_govern(self):
+        """Which repair orders the after-sales controls govern (README,
+        "Repair orders"): those of a service request, with a technician or
+        made by an after-sales department, or all of them when the company
+        says so. Other orders keep Odoo's plain repair flow."""
+        self.ensure_one()
+        company = self.company_id or self.env.user.company_id
+        user = self.env.user
+        return bool(company.aftersales_govern_all_repairs or self.ticket_id
+                    or self.technician_id or (
+                        not user._is_superuser() and
+                        user._aftersales_is_department_user()))
 
     @api.model
     def _check_technician(self, user_id):
@@ -391,7 +418,8 @@ class MrpRepair(models.Model):
     def _ensure_can_invoice(self):
         """Finance invoices repair orders (the invoice rights of the other
         departments stop at reading)."""
-        if not self.env.user._aftersales_is_finance():
+        if self.filtered('aftersales_governed') and \
+                not self.env.user._aftersales_is_finance():
             raise AccessError(_('Only Finance invoices repair orders.'))
 
     @api.multi
@@ -429,7 +457,7 @@ class MrpRepair(models.Model):
         """R33: the warranty is decided when the order is confirmed."""
         if self.filtered(lambda repair: repair.state != 'draft'):
             raise UserError(_('Only quotations can be confirmed.'))
-        self._decide_warranty()
+        self.filtered('aftersales_governed')._decide_warranty()
         with aftersales_control():
             return super(MrpRepair, self).action_repair_confirm()
 
@@ -481,8 +509,9 @@ class MrpRepair(models.Model):
     @api.multi
     def _check_ready_to_end(self):
         """R23: the work ends only after a passed test is recorded; R21:
-        every part used must have been issued by the warehouse."""
-        for repair in self:
+        every part used must have been issued by the warehouse. Orders the
+        after-sales controls do not govern keep Odoo's plain flow."""
+        for repair in self.filtered('aftersales_governed'):
             if not repair.test_result:
                 raise UserError(_(
                     'Record the test result of repair order %s before '
@@ -511,7 +540,8 @@ class MrpRepair(models.Model):
             self.write({'date_end': fields.Datetime.now()})
             res = super(MrpRepair, self).action_repair_end()
         # R40: every part replaced under warranty owes its old part
-        self.env['aftersales.part.recovery']._create_for_repairs(self)
+        self.env['aftersales.part.recovery']._create_for_repairs(
+            self.filtered('aftersales_governed'))
         return res
 
     # ------------------------------------------------------------------
@@ -681,7 +711,7 @@ class MrpRepair(models.Model):
         lots = repairs.mapped('lot_id')
         statuses = lots._warranty_status(
             {r.lot_id.id: fields.Date.from_string(r.failure_date)
-             or fields.Date.from_string(fields.Date.context_today(r))
+             or (r.company_id or self.env.user.company_id)._aftersales_today()
              for r in repairs if r.lot_id}, rules=rules)
         for repair in repairs:
             status = statuses.get(repair.lot_id.id) or {

@@ -83,6 +83,9 @@ class RepairLineMixin(models.AbstractModel):
         for line in self or [self.new({})]:
             repair = self.env['mrp.repair'].browse(
                 vals.get('repair_id') or line.repair_id.id)
+            if not repair.aftersales_governed:
+                # Odoo's plain repair flow: Odoo's own rights
+                continue
             product = self.env['product.product'].browse(
                 vals.get('product_id') or line.product_id.id)
             qty = vals.get('product_uom_qty') or line.product_uom_qty

@@ -1,7 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.translate import _
+
+
+def _utcnow():
+    """Now, in UTC (a naive datetime, as Odoo stores datetimes); tests
+    patch it to be at any hour."""
+    return datetime.utcnow()
 
 
 class ResCompany(models.Model):
@@ -10,6 +20,14 @@ class ResCompany(models.Model):
 
     _inherit = 'res.company'
 
+    aftersales_govern_all_repairs = fields.Boolean(
+        string='After-sales Controls on Every Repair Order',
+        help='Off: the after-sales controls (warranty decision, finance '
+             'release, parts from the warehouse, passed test, old-part '
+             'recovery) govern the repair orders of service requests and of '
+             'the after-sales departments; other repair orders follow '
+             'Odoo\'s plain repair flow. On: they govern every repair '
+             'order of the company.')
     aftersales_doa_days = fields.Integer(
         string='Dead on Arrival Window (days)', default=7,
         help='R32: a unit failing within this many days of its warranty '
@@ -78,6 +96,42 @@ class ResCompany(models.Model):
         string='Last Receivable Statements', readonly=True,
         help='Date the last monthly statements were made, so they are made '
              'once a month.')
+
+    # ------------------------------------------------------------------
+    # The company's local dates (R30, R32, R52): one helper for every
+    # business date, whatever the user, the cron user or the server's zone
+    # ------------------------------------------------------------------
+    @api.multi
+    def _aftersales_tz(self):
+        """The company's time zone: its address's (Settings > Companies),
+        UTC when none is set."""
+        self.ensure_one()
+        try:
+            return pytz.timezone(self.partner_id.tz or 'UTC')
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
+
+    @api.multi
+    def _aftersales_local_date(self, value):
+        """The company's local date (a ``date``) of ``value``, a UTC
+        datetime or its string as Odoo stores it; None when empty."""
+        self.ensure_one()
+        if not value:
+            return None
+        if isinstance(value, str):
+            value = fields.Datetime.from_string(value)
+        if value.tzinfo is None:
+            value = pytz.utc.localize(value)
+        return value.astimezone(self._aftersales_tz()).date()
+
+    @api.multi
+    def _aftersales_today(self):
+        """Today in the company's time zone (a ``date``)."""
+        return self._aftersales_local_date(_utcnow())
+
+    @api.multi
+    def _aftersales_today_str(self):
+        return fields.Date.to_string(self._aftersales_today())
 
     @api.constrains('aftersales_receivable_deduction_days',
                     'aftersales_receivable_warning_days',

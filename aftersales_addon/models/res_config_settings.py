@@ -5,6 +5,8 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = 'res.config.settings'
 
+    aftersales_govern_all_repairs = fields.Boolean(
+        related='company_id.aftersales_govern_all_repairs')
     aftersales_doa_days = fields.Integer(
         related='company_id.aftersales_doa_days')
     aftersales_quality_failure_days = fields.Integer(

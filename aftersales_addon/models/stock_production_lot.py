@@ -99,8 +99,10 @@ class StockProductionLot(models.Model):
                AND src.usage != 'customer'
           GROUP BY ml.lot_id
         """, (tuple(self.ids),))
-        # Odoo's cursor returns timestamps as strings
-        return {lot_id: fields.Date.from_string(date[:10])
+        # R30: the day of the delivery in the company's time zone (a unit
+        # delivered at 07:00 in Beijing left on that day, not the UTC one)
+        company = self.env.user.company_id
+        return {lot_id: company._aftersales_local_date(date)
                 for lot_id, date in self.env.cr.fetchall()}
 
     @api.multi
@@ -161,7 +163,7 @@ class StockProductionLot(models.Model):
 
     @api.multi
     def _compute_warranty(self):
-        today = fields.Date.from_string(fields.Date.context_today(self))
+        today = self.env.user.company_id._aftersales_today()
         statuses = self._warranty_status(today)
         for lot in self:
             status = statuses[lot.id]

@@ -26,6 +26,9 @@ class AftersalesCase(SavepointCase):
         cls.env = cls.env(context=dict(
             cls.env.context, tracking_disable=True,
             mail_create_nolog=True, mail_notrack=True))
+        # the suite reckons in the machine's dates (UTC); the company's own
+        # time zone (Asia/Shanghai in the demo) is tested in test_local_dates
+        cls.env.user.company_id.partner_id.tz = 'UTC'
         Users = cls.env['res.users'].with_context(no_reset_password=True)
         cls.users = {}
         for key, group in GROUPS.items():

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The slice a customer-service agent, a technician, the warehouse and
 finance walk through: request -> repair -> parts -> done -> invoice."""
+from odoo.exceptions import AccessError, UserError
+
 from .common import AftersalesCase
 
 
@@ -156,3 +158,48 @@ class TestRepairFlow(AftersalesCase):
             repair.ids)[0].decode()
         self.assertIn('Customer signature', html)
         self.assertNotIn('not to be signed yet', html)
+
+
+class TestGovernedOrders(AftersalesCase):
+    """Which repair orders the after-sales controls govern (README)."""
+
+    def plain_vals(self):
+        return {'product_id': self.part.id,
+                'product_uom': self.part.uom_id.id,
+                'partner_id': self.customer.id,
+                'location_id': self.stock_location.id,
+                'location_dest_id': self.stock_location.id}
+
+    def test_orders_of_requests_and_departments_are_governed(self):
+        self.assertTrue(self.create_repair().aftersales_governed)
+        by_cs = self.env['mrp.repair'].sudo(self.users['cs']).create(
+            self.plain_vals())
+        self.assertTrue(by_cs.aftersales_governed)
+        # nobody sets the flag by hand, either way
+        with self.assertRaises(AccessError):
+            self.env['mrp.repair'].sudo(self.users['cs']).create(
+                dict(self.plain_vals(), aftersales_governed=False))
+        with self.assertRaises(AccessError):
+            by_cs.sudo(self.users['manager']).write(
+                {'aftersales_governed': False})
+
+    def test_plain_repair_keeps_odoos_flow(self):
+        """An order made outside the after-sales departments ends without
+        a test result and is not priced by the warranty."""
+        repair = self.env['mrp.repair'].create(self.plain_vals())
+        self.assertFalse(repair.aftersales_governed)
+        repair.action_repair_confirm()
+        self.assertFalse(repair.warranty_state)
+        repair.action_repair_start()
+        repair.action_repair_end()
+        self.assertIn(repair.state, ('done', '2binvoiced'))
+        self.assertFalse(repair.recovery_ids)
+
+    def test_company_setting_governs_every_order(self):
+        self.env.user.company_id.aftersales_govern_all_repairs = True
+        repair = self.env['mrp.repair'].create(self.plain_vals())
+        self.assertTrue(repair.aftersales_governed)
+        repair.action_repair_confirm()
+        repair.action_repair_start()
+        with self.assertRaisesRegex(UserError, 'test result'):
+            repair.action_repair_end()

@@ -42,7 +42,7 @@ def clients(odoo_server):  # noqa: F811 (fixture)
     url = odoo_server['url']
     return {login: Client(url, login) for login in (
         'admin', 'cs', 'tech1', 'tech2', 'warehouse', 'finance',
-        'technical', 'quality', 'manager')}
+        'technical', 'quality', 'as_manager')}
 
 
 def refused(client, model, method, *args, **kwargs):
@@ -69,7 +69,7 @@ def test_technician_cannot_release_or_decide_his_own_order(clients):
     fields = ['finance_release', 'finance_release_amount', 'warranty_state',
               'warranty_override', 'state']
     before = read(clients, 'mrp.repair', repair_ids[0], fields)
-    for login in ('tech1', 'cs', 'finance', 'manager'):
+    for login in ('tech1', 'cs', 'finance', 'as_manager'):
         client = clients[login]
         refused(client, 'mrp.repair', 'write', [repair_ids[0]],
                 {'finance_release': 'paid', 'finance_release_amount': 1e9},
@@ -135,7 +135,7 @@ def test_invoices_are_finance_only(clients):
     before = read(clients, 'account.invoice.line', line_ids[0],
                   ['price_unit'])
     for login in ('tech1', 'cs', 'warehouse', 'technical', 'quality',
-                  'manager'):
+                  'as_manager'):
         refused(clients[login], 'account.invoice.line', 'write', line_ids,
                 {'price_unit': 1.0})
         refused(clients[login], 'account.invoice', 'unlink', invoice_ids)

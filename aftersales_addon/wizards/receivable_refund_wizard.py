@@ -20,7 +20,8 @@ class ReceivableRefundWizard(models.TransientModel):
         'account.journal', string='Pay From', required=True,
         domain=[('type', 'in', ('bank', 'cash'))])
     payment_date = fields.Date(required=True,
-                               default=fields.Date.context_today)
+                               default=lambda self: self.env.user.company_id
+                               ._aftersales_today_str())
 
     @api.multi
     def action_pay(self):
