@@ -57,7 +57,11 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
         is_finance = self.env.user._aftersales_is_finance()
         for order in self:
             order.can_be_released = is_finance and \
-                order._aftersales_release_state_ok()
+                order._aftersales_release_state_ok() and (
+                    order.finance_release not in ('paid', 'vouched') or
+                    order._aftersales_currency().compare_amounts(
+                        order._aftersales_amount_due(),
+                        order.finance_release_amount) > 0)
 
     @api.multi
     def _aftersales_release_state_ok(self):

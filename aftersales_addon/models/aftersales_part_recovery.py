@@ -325,7 +325,7 @@ class AftersalesPartRecovery(models.Model):
                              precision_digits=precision) <= 0 or \
                     float_compare(quantity, remaining,
                                   precision_digits=precision) > 0:
-                raise ValidationError(_(
+                raise UserError(_(
                     'Receive between 0 and %s old parts for %s (what was '
                     'replaced and has not come back).')
                     % (remaining, recovery.name))

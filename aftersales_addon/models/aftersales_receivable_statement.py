@@ -251,6 +251,8 @@ class AftersalesReceivableStatement(models.Model):
         technician."""
         if not self.env.user._aftersales_is_finance():
             raise AccessError(_('Only Finance answers a dispute.'))
+        if self.filtered(lambda s: s.state != 'disputed'):
+            raise UserError(_('Only a disputed statement gets an answer.'))
         # sudo: the dispute's answer is written by this action only (R51)
         self.sudo().mapped('line_ids').filtered(
             lambda l: l.state == 'disputed').write({'state': 'resolved'})

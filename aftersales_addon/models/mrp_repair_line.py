@@ -26,7 +26,8 @@ class RepairLineMixin(models.AbstractModel):
     _coverage_kind = 'parts'
     # R33: the coverage follows the decision; invoicing links are Odoo's
     _aftersales_controlled_fields = frozenset([
-        'warranty_coverage', 'invoiced', 'invoice_line_id'])
+        'warranty_coverage', 'invoiced', 'invoice_line_id',
+        'price_set_by_finance'])
     # a line does not move to another order
     _aftersales_controlled_on_write = frozenset(['repair_id'])
 
@@ -37,6 +38,11 @@ class RepairLineMixin(models.AbstractModel):
              'charged otherwise; set when the order is confirmed. R42: a '
              'warranty part whose old part must come back is charged as a '
              'deposit until the warehouse receives the old part.')
+
+    price_set_by_finance = fields.Boolean(
+        string='Price Set by Finance', readonly=True, copy=False,
+        help='Finance set this price; the warranty decision keeps it '
+             'while the line stays charged.')
 
     @api.model
     def _may_set_price(self):
@@ -137,6 +143,12 @@ class RepairLineMixin(models.AbstractModel):
     def write(self, vals):
         self._check_price_unit(vals)
         res = super(RepairLineMixin, self).write(vals)
+        if 'price_unit' in vals and not self.env.user._is_superuser() and \
+                self._may_set_price():
+            # R90: Finance's price stands until the coverage changes
+            with aftersales_control():
+                self.filtered(lambda l: l.repair_id.aftersales_governed
+                              ).write({'price_set_by_finance': True})
         if {'product_id', 'type'}.intersection(vals):
             # R33/R90: the price follows the product and the coverage
             self._reprice_decided()
@@ -168,9 +180,16 @@ class RepairLineMixin(models.AbstractModel):
             products = lines.mapped('product_id')
             products.mapped('standard_price')
             products.mapped('aftersales_no_recovery_value')
+        reset = self.browse()
         for line in lines:
             coverages[line.id] = self._coverage_for(line.repair_id,
                                                     line.product_id)
+            if line.price_set_by_finance and coverages[line.id] != 'free' \
+                    and line.warranty_coverage in (False, coverages[line.id]):
+                # R90: Finance's price stands while the line stays charged
+                values += [line.id, line.price_unit, coverages[line.id]]
+                continue
+            reset |= line.filtered('price_set_by_finance')
             if coverages[line.id] == 'free':
                 values += [line.id, 0.0, 'free']
             else:
@@ -186,6 +205,11 @@ class RepairLineMixin(models.AbstractModel):
                            prices.get(line.product_id.id, line.price_unit),
                            coverages[line.id]]
         self._update_coverage(lines, values)
+        if reset:
+            # sudo: the coverage changed, so the price list prices the line
+            # again; whoever made the decision (e.g. the technical
+            # department's override) may not write lines
+            reset.sudo().write({'price_set_by_finance': False})
 
     @api.model
     def _set_coverage(self, lines, coverage, price):

@@ -499,3 +499,38 @@ class TestLeaks(AttackCase):
         self.assertNotIn('<a href', bodies)
         self.assertNotIn('<img', bodies)
         self.assertIn('&lt;a href', bodies)
+
+
+class TestFinancePrice(AttackCase):
+    """R90: a price Finance set survives the warranty decision while the
+    line stays charged."""
+
+    def test_finance_price_survives_confirmation(self):
+        repair = self.create_repair()
+        repair.sudo(self.users['cs']).failure_date = '2030-01-01'
+        line = self.env['mrp.repair.line'].sudo(self.users['tech1']).create(
+            self.part_line_vals(repair))
+        line.sudo(self.users['finance']).write({'price_unit': 70.0})
+        self.assertTrue(line.price_set_by_finance)
+        repair.sudo(self.users['tech1']).action_validate()
+        self.assertEqual(line.warranty_coverage, 'charged')
+        self.assertEqual(line.price_unit, 70.0)
+        # a technician cannot make his own price stick
+        self.assertRefused(self.as_('tech1', line).write,
+                           {'price_set_by_finance': True})
+
+    def test_finance_price_gives_way_when_the_coverage_changes(self):
+        repair = self.confirmed_repair(failure_date='2030-01-01')
+        line = repair.operations
+        line.sudo(self.users['finance']).write({'price_unit': 70.0})
+        self.assertTrue(line.price_set_by_finance)
+        # the technical department overrides: now in warranty, parts free
+        wizard = self.env['aftersales.warranty.override.wizard'].sudo(
+            self.users['technical']).with_context(
+                default_repair_id=repair.id).create({
+                    'warranty_state': 'in', 'tier_id': self.tier0.id,
+                    'reason': 'Goodwill'})
+        wizard.action_apply()
+        self.assertEqual(line.warranty_coverage, 'free')
+        self.assertEqual(line.price_unit, 0.0)
+        self.assertFalse(line.price_set_by_finance)

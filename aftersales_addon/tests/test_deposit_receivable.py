@@ -15,8 +15,8 @@ class TestDepositCreditSettlesReceivable(RecoveryCase):
         """An in-warranty repair whose only parts are deposits (the
         controller must come back), vouched by tech1, invoiced and the
         invoice validated."""
-        repair = self.finished_repair([(self.controller, qty, None)],
-                                      invoice=True)
+        repair = self.env['mrp.repair'].browse(self.finished_repair(
+            [(self.controller, qty, None)], invoice=True).id)
         receivable = repair.receivable_id
         self.assertTrue(receivable, 'the deposit was vouched for')
         self.assertEqual(repair.operations.warranty_coverage, 'deposit')
