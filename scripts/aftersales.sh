@@ -378,6 +378,171 @@ MSG
   odoo_cmd -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --pidfile="$ODOO_PIDFILE" --log-level=info
 }
 
+# Odoo's own tests of the host modules the addon extends (issue 11). They run
+# after the addon's suite, on the same throwaway database: the addon's tests
+# roll back, so it still is "addon installed with demo data". A failure that
+# is not in HOST_EXPECTED_FAILURES (tests that already fail WITHOUT the addon)
+# fails the run.
+HOST_TEST_MODULES="mrp_repair stock sale_stock purchase helpdesk_mgmt account hr_payroll"
+HOST_ADDONS="$VENV/lib/python3.7/site-packages/odoo/addons"
+HOST_EXPECTED_FAILURES="$ROOT/scripts/host_tests_expected_failures.txt"
+HOST_JUNIT="$WORK/host-tests.xml"
+
+# The files Odoo itself runs for each module: the test_* submodules that its
+# tests/__init__.py imports (as odoo.modules.module.get_test_modules does).
+# Plain pytest would also collect files Odoo never runs (account's phantomjs
+# tour test_bank_stmt_reconciliation_widget_ui.py).
+host_test_files() {
+  "$VENV/bin/python" - "$HOST_ADDONS" $HOST_TEST_MODULES <<'PY'
+import ast, os, sys
+addons = sys.argv[1]
+for module in sys.argv[2:]:
+    tests = os.path.join(addons, module, 'tests')
+    with open(os.path.join(tests, '__init__.py')) as f:
+        tree = ast.parse(f.read())
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module:
+            for alias in node.names:
+                if alias.name.startswith('test_'):
+                    print(os.path.join(tests, alias.name + '.py'))
+PY
+}
+
+# host_tests_pytest DB JUNIT [pytest args]: one pytest over the host modules'
+# tests. -c /dev/null and --rootdir: not the repo's pytest.ini (pytest would
+# find it above the venv), and node ids relative to odoo/addons, e.g.
+# stock/tests/test_move.py::StockMove::test_in_1. xunit1 keeps the file of
+# each test in the JUnit XML.
+host_tests_pytest() {
+  local db=$1 junit=$2 files
+  shift 2
+  files=$(host_test_files) || return 3
+  # shellcheck disable=SC2086  # the paths have no spaces
+  ODOO_RC="$WORK/odoo.conf" "$VENV/bin/python" -m pytest -p no:cacheprovider -c /dev/null --rootdir="$HOST_ADDONS" \
+    -W ignore::DeprecationWarning -W ignore::PendingDeprecationWarning -o junit_family=xunit1 \
+    --junitxml="$junit" --odoo-database="$db" "$@" $files
+}
+
+# host_tests_compare JUNIT PYTEST_RC SECONDS: the table, the unexpected
+# failures, and as last line "N passed, N failed, N xfailed, N skipped"
+# (failed = failures and errors not in HOST_EXPECTED_FAILURES, xfailed = the
+# listed ones). Exit status 1 when a test not listed fails or errors, or when
+# pytest did not run the tests (interrupted, internal error, nothing collected).
+host_tests_compare() {
+  "$VENV/bin/python" - "$1" "$HOST_EXPECTED_FAILURES" "$2" "$3" $HOST_TEST_MODULES <<'PY'
+import collections, os, sys
+import xml.etree.ElementTree as ET
+
+junit, expected_file, pytest_rc, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+modules = sys.argv[5:]
+
+# "<node id>  # reason" per line; blank lines and comment lines ignored.
+expected = {}
+with open(expected_file) as f:
+    for line in f:
+        node = line.split('#', 1)[0].strip()
+        if node:
+            expected[node] = line.split('#', 1)[1].strip() if '#' in line else ''
+
+if not os.path.isfile(junit):
+    print('    no JUnit XML from pytest (exit status %d): the host tests did not run' % pytest_rc)
+    print('0 passed, 1 failed (Odoo\'s own tests of the host modules did not run)')
+    sys.exit(1)
+
+RANK = {'passed': 0, 'skipped': 1, 'failed': 2, 'error': 3}
+
+def first_error_line(el):
+    """The first "E ..." line of the last exception in the traceback (the
+    one raised last in a chain), else the element's message."""
+    blocks, previous = [], False
+    for line in (el.text or '').splitlines():
+        is_e = line.startswith('E ')
+        if is_e and not previous:
+            blocks.append(line[1:].strip())
+        previous = is_e
+    if blocks:
+        return blocks[-1]
+    return ((el.get('message') or '').strip().splitlines() or [''])[0]
+
+results = {}                      # node id -> [status, first error line, seconds]
+for tc in ET.parse(junit).getroot().iter('testcase'):
+    path, cls, name = tc.get('file') or '', tc.get('classname') or '', tc.get('name') or ''
+    dotted = path[:-3].replace('/', '.') if path.endswith('.py') else None
+    if dotted and cls.startswith(dotted + '.'):
+        node = '%s::%s::%s' % (path, cls[len(dotted) + 1:].replace('.', '::'), name)
+    elif dotted and cls == dotted:
+        node = '%s::%s' % (path, name)
+    else:                         # a collection error: the file itself
+        node = path or '%s.%s' % (cls, name)
+    status, message = 'passed', ''
+    for kind, st in (('skipped', 'skipped'), ('failure', 'failed'), ('error', 'error')):
+        for el in tc.findall(kind):
+            if RANK[st] >= RANK[status]:
+                status, message = st, first_error_line(el)
+    res = results.setdefault(node, ['passed', '', 0.0])
+    if RANK[status] >= RANK[res[0]]:
+        res[0], res[1] = status, message
+    res[2] += float(tc.get('time') or 0)
+
+def module_of(node):
+    return node.split('/', 1)[0]
+
+rows = collections.OrderedDict((m, collections.Counter()) for m in modules)
+unexpected, xfailed = [], []
+for node, (status, message, secs) in sorted(results.items()):
+    c = rows.setdefault(module_of(node), collections.Counter())
+    c['collected'] += 1
+    c['seconds'] += secs
+    c[status] += 1
+    if status in ('failed', 'error'):
+        if node in expected:
+            c['expected'] += 1
+            xfailed.append(node)
+        else:
+            unexpected.append((node, status, message))
+
+fmt = '    %-14s %9s %7s %7s %7s %9s %8s %8s'
+print(fmt % ('module', 'collected', 'passed', 'failed', 'errors', 'expected', 'skipped', 'seconds'))
+total = collections.Counter()
+for m, c in rows.items():
+    total.update(c)
+    print(fmt % (m, c['collected'], c['passed'], c['failed'], c['error'], c['expected'], c['skipped'], '%.0f' % c['seconds']))
+print(fmt % ('total', total['collected'], total['passed'], total['failed'], total['error'], total['expected'], total['skipped'], '%.0f' % total['seconds']))
+print('    ("expected": failures and errors listed in scripts/host_tests_expected_failures.txt)')
+
+stale = sorted(n for n in expected if n in results and results[n][0] in ('passed', 'skipped'))
+missing = sorted(n for n in expected if n not in results)
+for n in stale:
+    print('    note: listed as an expected failure but %s now: %s' % (results[n][0], n))
+for n in missing:
+    print('    note: listed as an expected failure but not run: %s' % n)
+ok = True
+if unexpected:
+    ok = False
+    print('\n    %d host test(s) fail that pass without the addon (not in scripts/host_tests_expected_failures.txt):' % len(unexpected))
+    for node, status, message in unexpected:
+        print('      %s %s' % ('ERROR ' if status == 'error' else 'FAILED', node))
+        if message:
+            print('          %s' % message[:300])
+    print('    (full tracebacks: %s)' % junit)
+if pytest_rc not in (0, 1) or not results:
+    ok = False
+    print('\n    pytest exited with status %d: the host tests did not all run' % pytest_rc)
+print('%d passed, %d failed, %d xfailed, %d skipped in %ss (Odoo\'s own tests of the host modules)' % (
+    total['passed'], len(unexpected), len(xfailed), total['skipped'], seconds))
+sys.exit(0 if ok else 1)
+PY
+}
+
+run_host_tests() {
+  local db=$1 start rc=0
+  step "Running Odoo's own tests of the host modules on the same database ($HOST_TEST_MODULES)"
+  rm -f "$HOST_JUNIT"
+  start=$SECONDS
+  host_tests_pytest "$db" "$HOST_JUNIT" -q --tb=no || rc=$?
+  host_tests_compare "$HOST_JUNIT" "$rc" $((SECONDS - start))
+}
+
 cmd_test() {
   PG_STARTED_HERE=0
   setup
@@ -393,12 +558,19 @@ cmd_test() {
   if grep -E "ERROR|CRITICAL" "$WORK/test-install.log"; then echo "errors while installing the addon" >&2; exit 1; fi
   step "Running the test suite (pytest-odoo)"
   cd "$ROOT"
-  set +e
+  local rc=0 host_rc=0
   ODOO_RC="$WORK/odoo.conf" "$VENV/bin/python" -m pytest -p no:cacheprovider \
-    --odoo-database="$db" aftersales_addon/tests "$@"
-  local rc=$?
-  set -e
-  return $rc
+    --odoo-database="$db" aftersales_addon/tests "$@" || rc=$?
+  # Extra arguments select a subset of the addon's tests: no host tests then.
+  if [ $# -gt 0 ]; then
+    step "Odoo's own tests of the host modules: skipped (extra pytest arguments: $*)"
+  elif [ "${AFTERSALES_SKIP_HOST_TESTS:-0}" = 1 ]; then
+    step "Odoo's own tests of the host modules: skipped (AFTERSALES_SKIP_HOST_TESTS=1)"
+  else
+    run_host_tests "$db" || host_rc=$?
+  fi
+  if [ "$rc" != 0 ]; then return "$rc"; fi
+  return "$host_rc"
 }
 
 case "${1:-}" in

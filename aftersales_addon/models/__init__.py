@@ -11,6 +11,7 @@ from . import product_template
 from . import stock_warehouse
 from . import aftersales_part_recovery
 from . import aftersales_recovery_list
+from . import aftersales_recovery_list_item
 from . import helpdesk_ticket
 from . import aftersales_finance_release_mixin
 from . import mrp_repair

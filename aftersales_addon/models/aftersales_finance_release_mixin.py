@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from psycopg2 import sql
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -51,6 +53,45 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
     can_be_released = fields.Boolean(
         compute='_compute_can_be_released',
         help='Whether the current user may release this order now.')
+    aftersales_to_release = fields.Boolean(
+        string='To Release', compute='_compute_aftersales_to_release',
+        search='_search_aftersales_to_release',
+        help='The customer owes more than Finance has released: the parts '
+             'wait for Finance.')
+
+    # SQL condition (on the order's table) of an order that may be released;
+    # a constant of each model, never built from user input
+    _aftersales_release_where = "state NOT IN ('draft', 'cancel', 'done')"
+
+    @api.multi
+    def _compute_aftersales_to_release(self):
+        for order in self:
+            order.aftersales_to_release = \
+                order._aftersales_release_state_ok() and \
+                order._aftersales_release_needed() and (
+                    order.finance_release not in ('paid', 'vouched') or
+                    order._aftersales_currency().compare_amounts(
+                        order._aftersales_amount_due(),
+                        order.finance_release_amount) > 0)
+
+    @api.model
+    def _search_aftersales_to_release(self, operator, value):
+        """R22/R53: Finance's list of orders waiting for a release, in one
+        query."""
+        query = sql.SQL("""
+            SELECT id FROM {table}
+             WHERE {where}
+               AND amount_total > 0
+               AND (finance_release IS NULL
+                    OR finance_release NOT IN ('paid', 'vouched')
+                    OR amount_total > COALESCE(finance_release_amount, 0))
+        """).format(table=sql.Identifier(self._table),
+                    where=sql.SQL(self._aftersales_release_where))
+        # as text: Odoo 11's cursor logs queries as strings
+        self.env.cr.execute(query.as_string(self.env.cr._obj))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        positive = (operator in ('=', '==')) == bool(value)
+        return [('id', 'in' if positive else 'not in', ids)]
 
     @api.multi
     def _compute_can_be_released(self):

@@ -7,6 +7,7 @@ MOVE_KINDS = [
     ('payment', 'Customer payment'),
     ('deduction', 'Salary deduction'),
     ('refund', 'Refund of deduction'),
+    ('cancel', 'Order cancelled'),
 ]
 
 

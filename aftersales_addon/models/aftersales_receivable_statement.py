@@ -122,7 +122,9 @@ class AftersalesReceivableStatement(models.Model):
                                      THEN m.amount ELSE -m.amount END
                                 ELSE 0 END) AS opening,
                         SUM(CASE WHEN m.date >= %(from)s AND m.kind = 'new'
-                                THEN m.amount ELSE 0 END) AS new,
+                                THEN m.amount
+                                WHEN m.date >= %(from)s AND m.kind = 'cancel'
+                                THEN -m.amount ELSE 0 END) AS new,
                         SUM(CASE WHEN m.date >= %(from)s
                                  AND m.kind = 'payment'
                                 THEN m.amount ELSE 0 END) AS paid,

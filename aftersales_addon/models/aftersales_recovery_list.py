@@ -18,6 +18,9 @@ class AftersalesRecoveryList(models.Model):
                                  readonly=True)
     line_ids = fields.One2many('aftersales.recovery.list.line', 'list_id',
                                string='Technicians', readonly=True)
+    item_ids = fields.One2many('aftersales.recovery.list.item', 'list_id',
+                               string='Outstanding Parts on the Day',
+                               readonly=True)
     total_count = fields.Integer(string='Outstanding Parts', readonly=True)
     total_deposit = fields.Float(string='Deposits Outstanding',
                                  readonly=True)
@@ -26,9 +29,13 @@ class AftersalesRecoveryList(models.Model):
     def _generate(self, company, date):
         """One grouped query over the outstanding recoveries (R45), whatever
         their number; Finance users get an activity on the list."""
+        # a recovery nothing came back for has no received quantity (NULL):
+        # COALESCE, or the sums are empty
         self.env.cr.execute("""
-            SELECT technician_id, COUNT(*), SUM(quantity - received_qty),
-                   SUM((quantity - received_qty) * deposit_unit_price)
+            SELECT technician_id, COUNT(*),
+                   SUM(quantity - COALESCE(received_qty, 0)),
+                   SUM((quantity - COALESCE(received_qty, 0))
+                       * COALESCE(deposit_unit_price, 0))
               FROM aftersales_part_recovery
              WHERE company_id = %s AND state = 'to_return'
           GROUP BY technician_id
@@ -47,6 +54,23 @@ class AftersalesRecoveryList(models.Model):
             'total_count': sum(row[1] for row in rows),
             'total_deposit': sum(row[3] or 0.0 for row in rows),
         })
+        # the parts of the day, frozen: one INSERT ... SELECT
+        self.env.cr.execute("""
+            INSERT INTO aftersales_recovery_list_item
+                   (list_id, recovery_id, technician_id, repair_id,
+                    product_id, quantity, deposit, due_date,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT %(list)s, r.id, r.technician_id, r.repair_id,
+                   r.product_id, r.quantity - COALESCE(r.received_qty, 0),
+                   (r.quantity - COALESCE(r.received_qty, 0))
+                       * COALESCE(r.deposit_unit_price, 0), r.due_date,
+                   %(uid)s, now() at time zone 'UTC',
+                   %(uid)s, now() at time zone 'UTC'
+              FROM aftersales_part_recovery r
+             WHERE r.company_id = %(company)s AND r.state = 'to_return'
+        """, {'list': record.id, 'uid': self.env.uid,
+              'company': company.id})
+        record.invalidate_cache(['item_ids'])
         # sudo: the date of the last list is bookkeeping of the system
         company.sudo().aftersales_recovery_list_date = date_str
         record._aftersales_schedule_activity(
@@ -55,20 +79,13 @@ class AftersalesRecoveryList(models.Model):
         return record
 
     @api.multi
-    def _outstanding_recoveries(self):
-        """The recoveries still outstanding, for the printed list."""
-        self.ensure_one()
-        Recovery = self.env['aftersales.part.recovery']
-        return Recovery.search(Recovery._outstanding_domain(self.company_id),
-                               order='technician_id, due_date, id')
-
-    @api.multi
     def action_view_recoveries(self):
+        """The recoveries of the list (as they are now)."""
         self.ensure_one()
         action = self.env.ref(
             'aftersales_addon.aftersales_part_recovery_action').read()[0]
-        action['domain'] = self.env[
-            'aftersales.part.recovery']._outstanding_domain(self.company_id)
+        action['domain'] = [
+            ('id', 'in', self.mapped('item_ids.recovery_id').ids)]
         action['context'] = {'search_default_groupby_technician': 1}
         return action
 

@@ -234,7 +234,9 @@ class AftersalesTechnicianReceivable(models.Model):
                    deducted_amount = s.ded, refunded_amount = s.ref,
                    balance = s.new - s.paid - s.ded + s.ref
               FROM (SELECT receivable_id,
-                           SUM(CASE WHEN kind = 'new' THEN amount ELSE 0 END)
+                           SUM(CASE WHEN kind = 'new' THEN amount
+                                    WHEN kind = 'cancel' THEN -amount
+                                    ELSE 0 END)
                                AS new,
                            SUM(CASE WHEN kind = 'payment' THEN amount
                                     ELSE 0 END) AS paid,
@@ -492,6 +494,21 @@ class AftersalesTechnicianReceivable(models.Model):
                 _('Refund the deduction of %s (R52)')
                 % receivable.employee_id.name, deadline=due)
         return self._add_moves(entries)
+
+    @api.multi
+    def _close_for_cancelled_orders(self):
+        """R50/R52: an order cancelled before the customer paid was never
+        carried out: what the technician still owes for it is written off
+        by an entry that says why, so nothing is deducted from his salary.
+        (What was already deducted stays, and is refunded as usual when
+        the customer pays.)"""
+        entries = [(receivable, {
+            'kind': 'cancel', 'amount': receivable.balance,
+            'note': _('Order %s cancelled') % (receivable.origin or ''),
+        }) for receivable in self if receivable.currency_id.compare_amounts(
+            receivable.balance, 0.0) > 0]
+        return self._add_moves(entries) if entries else \
+            self.env['aftersales.receivable.move']
 
     @api.multi
     def action_schedule_refund(self):

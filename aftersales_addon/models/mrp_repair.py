@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
+from odoo.addons import decimal_precision as dp
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
@@ -44,6 +45,8 @@ class MrpRepair(models.Model):
     _inherit = ['mrp.repair', 'aftersales.finance.release.mixin']
     _aftersales_controlled_fields = \
         WARRANTY_DECISION_FIELDS | RELEASE_FIELDS | WORKFLOW_FIELDS
+    _aftersales_release_where = \
+        "aftersales_governed AND state NOT IN ('draft', 'cancel', 'done')"
 
     aftersales_governed = fields.Boolean(
         string='After-sales Order', readonly=True, copy=False, index=True,
@@ -147,6 +150,17 @@ class MrpRepair(models.Model):
         readonly=True)
     recovery_count = fields.Integer(string='Old Parts',
                                     compute='_compute_recovery_count')
+    aftersales_deposit_amount = fields.Float(
+        string='Deposit Charged', compute='_compute_aftersales_deposit',
+        digits=dp.get_precision('Product Price'),
+        help='The warranty parts whose old part must come back are '
+             'charged at their price until the warehouse receives the old '
+             'part; this much (taxes excluded) is then given back.')
+    aftersales_deposit_open = fields.Float(
+        string='Deposit Still Held', compute='_compute_aftersales_deposit',
+        digits=dp.get_precision('Product Price'),
+        help='What is given back when the old parts still outstanding '
+             'come back (taxes excluded).')
     parts_picking_count = fields.Integer(
         string='Parts Transfers', compute='_compute_parts_picking_count')
 
@@ -182,6 +196,24 @@ class MrpRepair(models.Model):
                 repair.service_type = 'free_warranty'
             else:
                 repair.service_type = 'paid'
+
+    @api.multi
+    def _compute_aftersales_deposit(self):
+        """R42: the deposit charged on the order, and what of it is still
+        held until old parts come back."""
+        for repair in self:
+            deposits = repair.operations.filtered(
+                lambda l: l.type == 'add' and
+                l.warranty_coverage == 'deposit')
+            repair.aftersales_deposit_amount = sum(
+                deposits.mapped('price_subtotal'))
+            held = 0.0
+            for line in deposits:
+                recovery = line.recovery_ids[:1]
+                back = recovery.credited_qty if recovery else 0.0
+                held += line.price_unit * max(
+                    line.product_uom_qty - back, 0.0)
+            repair.aftersales_deposit_open = held
 
     @api.depends('recovery_ids')
     def _compute_recovery_count(self):
@@ -369,6 +401,14 @@ class MrpRepair(models.Model):
         return super(MrpRepair, self).unlink()
 
     @api.multi
+    def _aftersales_release_needed(self):
+        """R22: only orders the after-sales controls govern wait for
+        Finance."""
+        self.ensure_one()
+        return self.aftersales_governed and super(
+            MrpRepair, self)._aftersales_release_needed()
+
+    @api.multi
     def _aftersales_should_govern(self):
         """Which repair orders the after-sales controls govern (README,
         "Repair orders"): those of a service request, with a technician or
@@ -486,7 +526,14 @@ class MrpRepair(models.Model):
     @api.multi
     def action_repair_cancel(self):
         with aftersales_control():
-            return super(MrpRepair, self).action_repair_cancel()
+            res = super(MrpRepair, self).action_repair_cancel()
+        # R21/R22: a cancelled order's parts no longer leave the warehouse
+        # (sudo: whoever cancels the order may not cancel the warehouse's
+        # transfers), and its receivable is closed
+        self.mapped('parts_picking_ids').filtered(
+            lambda p: p.state not in ('done', 'cancel')).sudo().action_cancel()
+        self.sudo().mapped('receivable_id')._close_for_cancelled_orders()
+        return res
 
     @api.multi
     def action_repair_cancel_draft(self):

@@ -18,6 +18,8 @@ class SaleOrder(models.Model):
              'technician).')
 
     _aftersales_controlled_on_write = frozenset(['aftersales_parts_sale'])
+    _aftersales_release_where = \
+        "aftersales_parts_sale AND state IN ('sale', 'done')"
 
     @api.multi
     def _aftersales_controlled_in(self, vals, creating=False):
@@ -53,6 +55,14 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return self.aftersales_parts_sale and super(
             SaleOrder, self)._aftersales_release_needed()
+
+    @api.multi
+    def action_cancel(self):
+        res = super(SaleOrder, self).action_cancel()
+        # R50/R53: a cancelled parts sale closes its receivable (sudo: the
+        # salesman cancelling may not read receivables)
+        self.sudo().mapped('receivable_id')._close_for_cancelled_orders()
+        return res
 
     @api.multi
     def action_invoice_create(self, grouped=False, final=False):

@@ -28,6 +28,19 @@ class StockMove(models.Model):
         readonly=True, ondelete='restrict',
         help='R43: the old part this receipt brings back.')
 
+    @api.model
+    def _prepare_merge_moves_distinct_fields(self):
+        """R21: each part line is issued by its own move (two lines of the
+        same part are not merged, or the second would stay to issue)."""
+        return super(StockMove, self)._prepare_merge_moves_distinct_fields() \
+            + ['aftersales_repair_line_id', 'aftersales_recovery_id']
+
+    @api.model
+    def _prepare_merge_move_sort_method(self, move):
+        return super(StockMove, self)._prepare_merge_move_sort_method(move) \
+            + [move.aftersales_repair_line_id.id,
+               move.aftersales_recovery_id.id]
+
     @api.multi
     def _aftersales_is_flow_move(self):
         """Moves of the after-sales flows: parts issued to or returned from

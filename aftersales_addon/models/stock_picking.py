@@ -13,6 +13,28 @@ class StockPicking(models.Model):
         'mrp.repair', string='Repair Order', index=True, readonly=True,
         ondelete='restrict',
         help='R21: parts issued to, or returned from, this repair order.')
+    aftersales_release_state = fields.Selection(
+        [('to_release', 'Waiting for Finance'),
+         ('warranty', 'Warranty (nothing to pay)'),
+         ('paid', 'Customer paid'),
+         ('vouched', 'Vouched by technician')],
+        string='Finance Release', compute='_compute_aftersales_release_state',
+        help='Whether Finance released the order these parts leave for.')
+
+    @api.multi
+    def _compute_aftersales_release_state(self):
+        issue_type = self.env.ref('aftersales_addon.picking_type_parts_issue')
+        for picking in self:
+            if picking.picking_type_id == issue_type:
+                order = picking.aftersales_repair_id
+            elif picking.picking_type_code == 'outgoing' and \
+                    picking.sale_id.aftersales_parts_sale:
+                order = picking.sale_id
+            else:
+                continue
+            picking.aftersales_release_state = 'to_release' \
+                if order.aftersales_to_release else \
+                order.finance_release or False
 
     @api.multi
     def _check_parts_warehouse(self):

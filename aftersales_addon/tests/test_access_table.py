@@ -160,6 +160,7 @@ class TestAccessTable(RecoveryCase):
             'aftersales.part.recovery': (recovery, recovery2),
             'aftersales.recovery.list': (lists[:1], None),
             'aftersales.recovery.list.line': (lists[:1].line_ids[:1], None),
+            'aftersales.recovery.list.item': (lists[:1].item_ids[:1], None),
             'aftersales.technician.receivable': (receivable, receivable2),
             'aftersales.receivable.move': (receivable.move_ids[:1],
                                            receivable2.move_ids[:1]),

@@ -534,3 +534,27 @@ class TestFinancePrice(AttackCase):
         self.assertEqual(line.warranty_coverage, 'free')
         self.assertEqual(line.price_unit, 0.0)
         self.assertFalse(line.price_set_by_finance)
+
+
+class TestTwoLinesOfOnePart(AttackCase):
+    """R21: two part lines of the same part are each issued once, exactly
+    their quantity."""
+
+    def test_each_line_issued_once(self):
+        repair = self.create_repair()
+        repair.sudo(self.users['cs']).failure_date = '2030-01-01'
+        Line = self.env['mrp.repair.line'].sudo(self.users['tech1'])
+        first = Line.create(self.part_line_vals(repair, qty=1))
+        second = Line.create(self.part_line_vals(repair, qty=2))
+        repair.sudo(self.users['tech1']).action_validate()
+        picking = self.env['mrp.repair'].browse(repair.id)
+        self.issue_parts(picking)
+        repair = self.env['mrp.repair'].browse(repair.id)
+        self.assertEqual(len(repair.parts_picking_ids), 1)
+        self.assertEqual(len(repair.parts_picking_ids.move_lines), 2)
+        self.assertEqual((first.qty_issued, second.qty_issued), (1.0, 2.0))
+        self.assertEqual((first.qty_to_issue, second.qty_to_issue),
+                         (0.0, 0.0))
+        # nothing left to request
+        with self.assertRaisesRegex(UserError, 'requested already'):
+            repair.sudo(self.users['tech1']).action_issue_parts()

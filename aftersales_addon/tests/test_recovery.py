@@ -473,3 +473,46 @@ class TestConcurrentReceipt(TransactionCase):
                            '= NULL WHERE aftersales_recovery_id = %s',
                            (rid,))
                 rec.unlink()
+
+
+class TestOutstandingListFigures(RecoveryCase):
+    """R45: the list's totals equal its detail, and the list is a record
+    of its day."""
+
+    def test_totals_equal_detail_and_list_is_frozen(self):
+        repair = self.finished_repair([(self.controller, 2, None),
+                                       (self.serial_part, 1,
+                                        self.battery_lot)])
+        controller = self.recovery_of(repair, self.controller)
+        battery = self.recovery_of(repair, self.serial_part)
+        List = self.env['aftersales.recovery.list']
+        day = self.company._aftersales_today()
+        listed = List._generate(self.company, day)
+        mine = listed.item_ids.filtered(lambda i: i.repair_id == repair)
+        self.assertEqual(set(mine.mapped('recovery_id')),
+                         {controller, battery})
+        self.assertEqual(sum(mine.mapped('quantity')), 3.0)
+        deposits = 2 * controller.deposit_unit_price + \
+            battery.deposit_unit_price
+        self.assertGreater(deposits, 0.0)
+        self.assertAlmostEqual(sum(mine.mapped('deposit')), deposits, 2)
+        line = listed.line_ids.filtered(
+            lambda l: l.technician_id == self.users['tech1'])
+        tech1_items = listed.item_ids.filtered(
+            lambda i: i.technician_id == self.users['tech1'])
+        self.assertAlmostEqual(line.quantity,
+                               sum(tech1_items.mapped('quantity')))
+        self.assertAlmostEqual(line.deposit,
+                               sum(tech1_items.mapped('deposit')), 2)
+        self.assertEqual(listed.total_count, len(listed.item_ids))
+        self.assertAlmostEqual(listed.total_deposit,
+                               sum(listed.item_ids.mapped('deposit')), 2)
+        # the old battery comes back afterwards: the list keeps its day
+        battery.sudo(self.users['warehouse'])._receive(1)
+        listed.invalidate_cache()
+        self.assertIn(battery, listed.item_ids.mapped('recovery_id'))
+        html = self.env.ref(
+            'aftersales_addon.action_report_recovery_list').sudo(
+                self.users['finance']).render_qweb_html(listed.ids)[0]
+        html = html.decode() if isinstance(html, bytes) else html
+        self.assertIn(battery.name, html)
