@@ -7,6 +7,10 @@ class ResConfigSettings(models.TransientModel):
 
     aftersales_govern_all_repairs = fields.Boolean(
         related='company_id.aftersales_govern_all_repairs')
+    aftersales_company_tz = fields.Selection(
+        related='company_id.partner_id.tz', string='Company Time Zone',
+        help='Business dates (deliveries, failures, vouching, ageing) are '
+             'the company\'s local dates in this time zone.')
     aftersales_doa_days = fields.Integer(
         related='company_id.aftersales_doa_days')
     aftersales_quality_failure_days = fields.Integer(
