@@ -525,9 +525,11 @@ if unexpected:
         if message:
             print('          %s' % message[:300])
     print('    (full tracebacks: %s)' % junit)
-if pytest_rc not in (0, 1) or not results:
+empty = [m for m in modules if not rows[m]['collected']]
+if pytest_rc not in (0, 1) or empty:
     ok = False
-    print('\n    pytest exited with status %d: the host tests did not all run' % pytest_rc)
+    print('\n    pytest exited with status %d; modules without any test run: %s' % (
+        pytest_rc, ', '.join(empty) or 'none'))
 print('%d passed, %d failed, %d xfailed, %d skipped in %ss (Odoo\'s own tests of the host modules)' % (
     total['passed'], len(unexpected), len(xfailed), total['skipped'], seconds))
 sys.exit(0 if ok else 1)

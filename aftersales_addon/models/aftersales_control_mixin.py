@@ -84,6 +84,9 @@ class AftersalesControlMixin(models.AbstractModel):
             return
         names = self._aftersales_controlled_in(vals, creating=creating)
         if creating:
+            # a new record without a value is no claim (Odoo's own code
+            # passes empty values, e.g. when it splits a stock move)
+            names = {name for name in names if vals[name]}
             # a client may put default_<field> in the context as well
             context = self.env.context
             names |= {
@@ -107,3 +110,14 @@ class AftersalesControlMixin(models.AbstractModel):
     def write(self, vals):
         self._aftersales_check_controlled(vals)
         return super(AftersalesControlMixin, self).write(vals)
+
+    @api.multi
+    @api.returns('self', lambda value: value.id)
+    def copy(self, default=None):
+        """A copy keeps the controlled values of its original (Odoo copies
+        a stock move when it splits it for a backorder); a client may not
+        choose them through ``default``."""
+        if default:
+            self._aftersales_check_controlled(default, creating=True)
+        with aftersales_control():
+            return super(AftersalesControlMixin, self).copy(default=default)

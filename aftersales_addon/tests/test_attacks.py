@@ -558,3 +558,28 @@ class TestTwoLinesOfOnePart(AttackCase):
         # nothing left to request
         with self.assertRaisesRegex(UserError, 'requested already'):
             repair.sudo(self.users['tech1']).action_issue_parts()
+
+    def test_partial_issue_backorder_keeps_its_line(self):
+        """The warehouse issues one of two parts: Odoo splits the move for
+        the backorder (a copy), which stays linked to its part line; a
+        client cannot choose the link of a copy."""
+        repair = self.charged_repair()
+        line = repair.operations
+        repair.sudo(self.users['tech1']).action_issue_parts()
+        self.release(repair)
+        picking = self.env['mrp.repair'].browse(repair.id).parts_picking_ids
+        picking.move_line_ids.write({'qty_done': 1})
+        wh_picking = picking.sudo(self.users['warehouse'])
+        action = wh_picking.button_validate()
+        wizard = self.env[action['res_model']].sudo(
+            self.users['warehouse']).browse(action['res_id'])
+        wizard.process()
+        moves = self.env['stock.move'].search(
+            [('aftersales_repair_line_id', '=', line.id)])
+        self.assertEqual(len(moves), 2)
+        self.assertEqual(line.qty_issued, 1.0)
+        backorder_move = moves.filtered(lambda m: m.state != 'done')
+        self.assertRefused(self.as_('tech1', backorder_move).copy,
+                           {'aftersales_repair_line_id': False})
+        self.assertRefused(self.as_('warehouse', backorder_move).copy,
+                           {'aftersales_recovery_id': 1})
