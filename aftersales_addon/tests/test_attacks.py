@@ -580,6 +580,6 @@ class TestTwoLinesOfOnePart(AttackCase):
         self.assertEqual(line.qty_issued, 1.0)
         backorder_move = moves.filtered(lambda m: m.state != 'done')
         self.assertRefused(self.as_('tech1', backorder_move).copy,
-                           {'aftersales_repair_line_id': False})
+                           {'aftersales_repair_line_id': line.id})
         self.assertRefused(self.as_('warehouse', backorder_move).copy,
                            {'aftersales_recovery_id': 1})
