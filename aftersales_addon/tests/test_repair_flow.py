@@ -175,10 +175,11 @@ class TestGovernedOrders(AftersalesCase):
         by_cs = self.env['mrp.repair'].sudo(self.users['cs']).create(
             self.plain_vals())
         self.assertTrue(by_cs.aftersales_governed)
-        # nobody sets the flag by hand, either way
-        with self.assertRaises(AccessError):
-            self.env['mrp.repair'].sudo(self.users['cs']).create(
-                dict(self.plain_vals(), aftersales_governed=False))
+        # nobody sets the flag by hand, either way: an empty value at
+        # creation does not escape the controls, a change is refused
+        escaped = self.env['mrp.repair'].sudo(self.users['cs']).create(
+            dict(self.plain_vals(), aftersales_governed=False))
+        self.assertTrue(escaped.aftersales_governed)
         with self.assertRaises(AccessError):
             by_cs.sudo(self.users['manager']).write(
                 {'aftersales_governed': False})
