@@ -456,7 +456,8 @@ class AftersalesTechnicianReceivable(models.Model):
         self._aftersales_schedule_activity(
             self.user_id, _('Customer payment received'),
             note=_('The customer paid for %s: see the receivable.') % (
-                self.origin or self.name), deadline=deadline.date())
+                self.origin or self.name),
+            deadline=self.company_id._aftersales_local_date(deadline))
 
     @api.multi
     def _schedule_refunds(self, date=None):
