@@ -28,6 +28,7 @@
         'data/receivable_data.xml',
         'views/aftersales_warranty_rule_views.xml',
         'views/res_config_settings_views.xml',
+        'views/aftersales_settings_views.xml',
         'views/warranty_override_wizard_views.xml',
         'reports/recovery_list_report.xml',
         'views/aftersales_part_recovery_views.xml',
@@ -39,6 +40,7 @@
         'views/aftersales_receivable_statement_views.xml',
         'views/finance_release_views.xml',
         'views/menus.xml',
+        'views/finance_queue_views.xml',
         'reports/service_report.xml',
     ],
     'demo': [

@@ -539,7 +539,6 @@ PY
 
 run_host_tests() {
   local db=$1 start rc=0 status=0 junit="$WORK/host-tests-$1.xml"
-  step "Running Odoo's own tests of the host modules on the same database ($HOST_TEST_MODULES)"
   rm -f "$junit"
   start=$SECONDS
   host_tests_pytest "$db" "$junit" -q --tb=no || rc=$?
@@ -552,9 +551,12 @@ run_host_tests() {
 cmd_test() {
   PG_STARTED_HERE=0
   setup
-  local db="aftersales_test_$$"
+  local db="aftersales_test_$$" host_db="aftersales_host_$$" host_log="$WORK/host-tests.log"
+  HOST_PID=""
   # Quiet: the last line of the output stays the host tests' count line.
-  trap 'drop_db "'"$db"'" >/dev/null 2>&1 || true; [ "$PG_STARTED_HERE" = 1 ] && stop_postgres >/dev/null' EXIT
+  trap 'if [ -n "$HOST_PID" ]; then pkill -TERM -P "$HOST_PID" 2>/dev/null || true; kill "$HOST_PID" 2>/dev/null || true; wait "$HOST_PID" 2>/dev/null || true; fi
+        drop_db "'"$db"'" >/dev/null 2>&1 || true; drop_db "'"$host_db"'" >/dev/null 2>&1 || true
+        [ "$PG_STARTED_HERE" = 1 ] && stop_postgres >/dev/null' EXIT
   step "Installing aftersales_addon with demo data on throwaway database $db"
   clone_db "$TEMPLATE" "$db"
   # Odoo appends to its log file: start from an empty one, so that the check
@@ -563,18 +565,32 @@ cmd_test() {
   odoo_cmd -d "$db" -i aftersales_addon --stop-after-init --log-level=warn --logfile="$WORK/test-install.log" \
     || { tail -40 "$WORK/test-install.log"; exit 1; }
   if grep -E "ERROR|CRITICAL" "$WORK/test-install.log"; then echo "errors while installing the addon" >&2; exit 1; fi
-  step "Running the test suite (pytest-odoo)"
   cd "$ROOT"
-  local rc=0 host_rc=0
-  ODOO_RC="$WORK/odoo.conf" "$VENV/bin/python" -m pytest -p no:cacheprovider \
-    --odoo-database="$db" aftersales_addon/tests "$@" || rc=$?
+  local rc=0 host_rc=0 host_skip=""
   # Extra arguments select a subset of the addon's tests: no host tests then.
   if [ $# -gt 0 ]; then
-    step "Odoo's own tests of the host modules: skipped (extra pytest arguments: $*)"
+    host_skip="extra pytest arguments: $*"
   elif [ "${AFTERSALES_SKIP_HOST_TESTS:-0}" = 1 ]; then
-    step "Odoo's own tests of the host modules: skipped (AFTERSALES_SKIP_HOST_TESTS=1)"
+    host_skip="AFTERSALES_SKIP_HOST_TESTS=1"
   else
-    run_host_tests "$db" || host_rc=$?
+    # Odoo's own tests of the host modules run at the same time as the addon's
+    # suite, on a copy of the database made right after the install: two
+    # processes on two cores, and neither sees the other's data.
+    step "Starting Odoo's own tests of the host modules on $host_db, in the background ($HOST_TEST_MODULES)"
+    clone_db "$db" "$host_db"
+    run_host_tests "$host_db" >"$host_log" 2>&1 &
+    HOST_PID=$!
+  fi
+  step "Running the test suite (pytest-odoo)"
+  ODOO_RC="$WORK/odoo.conf" "$VENV/bin/python" -m pytest -p no:cacheprovider \
+    --odoo-database="$db" aftersales_addon/tests "$@" || rc=$?
+  if [ -n "$host_skip" ]; then
+    step "Odoo's own tests of the host modules: skipped ($host_skip)"
+  else
+    step "Odoo's own tests of the host modules, with the addon installed (output kept in .work/host-tests.log)"
+    wait "$HOST_PID" || host_rc=$?
+    HOST_PID=""
+    cat "$host_log"
   fi
   if [ "$rc" != 0 ]; then return "$rc"; fi
   return "$host_rc"

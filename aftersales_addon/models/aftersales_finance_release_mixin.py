@@ -32,7 +32,7 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
     finance_release = fields.Selection(
         RELEASE_MODES, string='Finance Release', readonly=True, copy=False,
         track_visibility='onchange',
-        help='R22: how Finance released the parts of this order.')
+        help='How Finance released the parts of this order.')
     finance_release_date = fields.Datetime(
         string='Released On', readonly=True, copy=False)
     finance_release_user_id = fields.Many2one(

@@ -72,7 +72,7 @@ class AftersalesPartRecovery(models.Model):
     unit_cost = fields.Float(
         string='Unit Cost', readonly=True,
         digits=dp.get_precision('Product Price'),
-        help='Cost of the part when it was replaced (R41).')
+        help='Cost of the part when it was replaced.')
     exempt_reason = fields.Text(string='Exemption Reason', readonly=True,
                                 track_visibility='onchange')
     exempt_user_id = fields.Many2one('res.users', string='Exempted By',
@@ -80,16 +80,16 @@ class AftersalesPartRecovery(models.Model):
     deposit_unit_price = fields.Float(
         string='Deposit per Unit', readonly=True,
         digits=dp.get_precision('Product Price'),
-        help='R42: price the customer pays for the warranty part until its '
+        help='Price the customer pays for the warranty part until its '
              'old part is received.')
     credited_qty = fields.Float(
         string='Deposit Returned For', readonly=True, copy=False,
         digits=dp.get_precision('Product Unit of Measure'),
-        help='R42: quantity whose deposit has been given back; never more '
+        help='Quantity whose deposit has been given back; never more '
              'than what was received or exempted.')
     refund_ids = fields.Many2many(
         'account.invoice', string='Credit Notes', readonly=True, copy=False,
-        help='R42: credit notes reversing the deposit when the old part '
+        help='Credit notes reversing the deposit when the old part '
              'came back.')
     move_ids = fields.One2many('stock.move', 'aftersales_recovery_id',
                                string='Receipt Moves', readonly=True)
@@ -188,7 +188,7 @@ class AftersalesPartRecovery(models.Model):
                 product.standard_price, threshold,
                 precision_rounding=company.currency_id.rounding) < 0:
             return _('Unit cost %s below the threshold %s and no recovery '
-                     'value (R41).') % (product.standard_price, threshold)
+                     'value.') % (product.standard_price, threshold)
         return False
 
     @api.model

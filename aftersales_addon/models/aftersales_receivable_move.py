@@ -46,7 +46,7 @@ class AftersalesReceivableMove(models.Model):
         [('payslip', 'Next payslip'), ('direct', 'Direct payment')],
         string='Refund By')
     due_date = fields.Date(string='Refund Due Date', readonly=True,
-                           help='R52: within the working days setting of '
+                           help='Within the working days setting of '
                                 'the customer\'s payment.')
     payslip_id = fields.Many2one('hr.payslip', string='Payslip',
                                  readonly=True, ondelete='set null',
@@ -69,6 +69,21 @@ class AftersalesReceivableMove(models.Model):
         self.env.cr.execute("""
             CREATE INDEX IF NOT EXISTS aftersales_receivable_move_emp_date_idx
                 ON aftersales_receivable_move (employee_id, date)""")
+
+    @api.multi
+    def _close_refund_todos(self):
+        """Finance's refund to-do is done once no refund of its receivable
+        waits any more (paid directly or on a payslip)."""
+        receivables = self.filtered(
+            lambda m: m.kind == 'refund' and m.state == 'done'
+        ).mapped('receivable_id')
+        if not receivables:
+            return
+        waiting = self.search([('receivable_id', 'in', receivables.ids),
+                               ('kind', '=', 'refund'),
+                               ('state', '=', 'pending')]).mapped(
+                                   'receivable_id')
+        (receivables - waiting)._aftersales_close_activities(['refund'])
 
     @api.multi
     def action_pay_directly(self):

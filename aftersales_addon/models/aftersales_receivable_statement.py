@@ -46,6 +46,23 @@ class AftersalesReceivableStatement(models.Model):
          ('disputed', 'Disputed')],
         default='sent', readonly=True, track_visibility='onchange')
     confirm_date = fields.Datetime(string='Confirmed On', readonly=True)
+    is_my_statement = fields.Boolean(
+        compute='_compute_is_my_statement',
+        help='The current user is the technician of this statement: they '
+             'confirm it or dispute its lines.')
+    can_be_confirmed = fields.Boolean(compute='_compute_is_my_statement')
+    can_be_resolved = fields.Boolean(compute='_compute_is_my_statement')
+
+    @api.multi
+    def _compute_is_my_statement(self):
+        user = self.env.user
+        finance = user._aftersales_is_finance()
+        for statement in self:
+            mine = statement.user_id == user
+            statement.is_my_statement = mine
+            statement.can_be_confirmed = mine and statement.state == 'sent'
+            statement.can_be_resolved = finance and \
+                statement.state == 'disputed'
 
     _sql_constraints = [
         ('employee_period_uniq', 'unique(employee_id, date_to)',
@@ -169,7 +186,8 @@ class AftersalesReceivableStatement(models.Model):
         for statement in self.filtered('user_id'):
             statement._aftersales_schedule_activity(
                 statement.user_id,
-                _('Confirm your receivable statement (R51)'))
+                lambda self: _('Confirm your receivable statement'),
+                key='statement_confirm')
 
     @api.model
     def _previous_month(self, today):
@@ -245,6 +263,11 @@ class AftersalesReceivableStatement(models.Model):
         for statement in self:
             statement.sudo().message_post(
                 body=_('Confirmed by %s.') % self.env.user.name)
+        self._aftersales_close_activities(['statement_confirm'])
+        # the payments the technician was told of are on the confirmed
+        # statement: those to-dos are done too
+        self.sudo().mapped('line_ids.receivable_id')\
+            ._aftersales_close_activities(['customer_payment'])
         return True
 
     @api.multi
@@ -259,6 +282,7 @@ class AftersalesReceivableStatement(models.Model):
         self.sudo().mapped('line_ids').filtered(
             lambda l: l.state == 'disputed').write({'state': 'resolved'})
         self.sudo().write({'state': 'sent'})
+        self._aftersales_close_activities(['statement_disputed'])
         return True
 
     @api.multi

@@ -58,8 +58,9 @@ class AftersalesReceivableStatementLine(models.Model):
                         'receivable_id.name'))), html_escape(note)))
             statement._aftersales_schedule_activity(
                 statement._aftersales_finance_users(statement.company_id),
-                _('Statement disputed by %s') % statement.employee_id.name,
-                note=html_escape(note))
+                lambda self: _('Statement disputed by %s')
+                % self.employee_id.name,
+                note=html_escape(note), key='statement_disputed')
         return True
 
     @api.multi

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 
+from .aftersales_activity_mixin import in_lang
+
 
 class AftersalesRecoveryList(models.Model):
     """R45: the monthly list, for Finance, of warranty parts whose old part
@@ -46,8 +48,12 @@ class AftersalesRecoveryList(models.Model):
                  for technician_id, count, quantity, deposit in rows]
         date_str = fields.Date.to_string(date)
         # sudo: made by the scheduled action for Finance, whoever runs it
+        # the title in the language of Finance, who gets the list
+        finance = self._aftersales_finance_users(company)
+        lang = finance[:1].lang or company.partner_id.lang
         record = self.sudo().create({
-            'name': _('Outstanding old parts %s') % date_str,
+            'name': in_lang(self, lang, lambda self: _(
+                'Outstanding old parts %s') % date_str),
             'date': date_str,
             'company_id': company.id,
             'line_ids': lines,
@@ -73,9 +79,14 @@ class AftersalesRecoveryList(models.Model):
         record.invalidate_cache(['item_ids'])
         # sudo: the date of the last list is bookkeeping of the system
         company.sudo().aftersales_recovery_list_date = date_str
+        # this month's list replaces the previous ones' to-dos
+        self.search([('company_id', '=', company.id),
+                     ('id', '!=', record.id)])._aftersales_close_activities(
+                         ['recovery_list'])
         record._aftersales_schedule_activity(
             self._aftersales_finance_users(company),
-            _('Outstanding old parts to follow up (R45)'))
+            lambda self: _('Outstanding old parts to follow up'),
+            key='recovery_list')
         return record
 
     @api.multi

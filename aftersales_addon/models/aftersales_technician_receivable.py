@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .aftersales_activity_mixin import in_lang
+
 TECHNICIAN_GROUP = 'aftersales_addon.group_aftersales_technician'
 # R52: the limits of the buckets are company settings (30 and 40 days by
 # default), so their labels name no number of days.
@@ -65,7 +67,7 @@ class AftersalesTechnicianReceivable(models.Model):
     origin = fields.Char(string='Order', readonly=True)
     date = fields.Date(string='Vouched On', required=True, readonly=True,
                        index=True,
-                       help='R52: the age of the receivable counts from '
+                       help='The age of the receivable counts from '
                             'this day.')
     invoice_ids = fields.Many2many(
         'account.invoice', 'aftersales_receivable_invoice_rel',
@@ -337,7 +339,7 @@ class AftersalesTechnicianReceivable(models.Model):
             )
             SELECT id, receivable_id, employee_id, amount FROM ins
         """, {'today': today, 'uid': uid,
-              'note': _('Unpaid after the deduction period (R52)')})
+              'note': _('Unpaid after the deduction period')})
         rows = cr.fetchall()
         self.invalidate_cache()
         if rows:
@@ -359,9 +361,10 @@ class AftersalesTechnicianReceivable(models.Model):
             partner = employee.user_id.partner_id
             # sudo: the cron posts on the employee's record for them
             employee.message_post(
-                body=_('%d receivable(s) unpaid after the deduction period, '
-                       'total %.2f, will be deducted from your next payslip '
-                       '(R52).') % (count, total),
+                body=in_lang(employee, employee.user_id.lang, lambda self: _(
+                    '%d receivable(s) unpaid after the deduction period, '
+                    'total %.2f, will be deducted from your next '
+                    'payslip.') % (count, total)),
                 partner_ids=partner.ids,
                 subtype='mail.mt_comment')
 
@@ -431,7 +434,7 @@ class AftersalesTechnicianReceivable(models.Model):
         """R50/R53: the technician is told at once what they vouched for."""
         self.ensure_one()
         message = _('You vouched for %s: %.2f %s is owed by you until the '
-                    'customer pays (R50).') % (
+                    'customer pays.') % (
                         order.display_name, self.balance,
                         self.currency_id.name or '')
         self.message_post(body=message, subtype='mail.mt_comment',
@@ -454,10 +457,11 @@ class AftersalesTechnicianReceivable(models.Model):
         # the to-do names the order, not the amounts: the figures stay on
         # the receivable, for those who may read it
         self._aftersales_schedule_activity(
-            self.user_id, _('Customer payment received'),
-            note=_('The customer paid for %s: see the receivable.') % (
-                self.origin or self.name),
-            deadline=self.company_id._aftersales_local_date(deadline))
+            self.user_id, lambda self: _('Customer payment received'),
+            note=lambda self: _('The customer paid for %s: see the '
+                                'receivable.') % (self.origin or self.name),
+            deadline=self.company_id._aftersales_local_date(deadline),
+            key='customer_payment')
 
     @api.multi
     def _schedule_refunds(self, date=None):
@@ -488,12 +492,12 @@ class AftersalesTechnicianReceivable(models.Model):
                 'date': date, 'state': 'pending',
                 'refund_method': company.aftersales_receivable_refund_method,
                 'due_date': fields.Date.to_string(due),
-                'note': _('Customer paid after the deduction (R52)'),
+                'note': _('Customer paid after the deduction'),
             }))
             receivable._aftersales_schedule_activity(
                 self._aftersales_finance_users(company),
-                _('Refund the deduction of %s (R52)')
-                % receivable.employee_id.name, deadline=due)
+                lambda self: _('Refund the deduction of %s')
+                % self.employee_id.name, deadline=due, key='refund')
         return self._add_moves(entries)
 
     @api.multi

@@ -38,7 +38,7 @@ class AftersalesWarrantyRule(models.Model):
          ('acceptance', 'Customer acceptance (delivery if not recorded)')],
         string='Warranty Starts On', required=True, default='delivery',
         track_visibility='onchange',
-        help='R30: the warranty is counted from the date the serial left '
+        help='The warranty is counted from the date the serial left '
              'the company to the customer, or from the customer\'s '
              'acceptance date when one is recorded on the serial.')
     tier_ids = fields.One2many('aftersales.warranty.tier', 'rule_id',

@@ -16,13 +16,13 @@ class HelpdeskTicket(models.Model):
          ('return', 'Return / Exchange')],
         string='Request Type', default='repair', required=True,
         track_visibility='onchange',
-        help='R11: what the customer asks for. Only repair requests '
+        help='What the customer asks for. Only repair requests '
              'lead to a repair order.')
     complaint_type = fields.Selection(
         [('delivery', 'Delivery (quantity / lead time)'),
          ('quality', 'Quality')],
         string='Complaint Type',
-        help='R11: a delivery complaint is about quantities or lead time, '
+        help='A delivery complaint is about quantities or lead time, '
              'a quality complaint about the product itself.')
     urgency = fields.Selection(
         [('urgent', 'Urgent'),
@@ -36,16 +36,17 @@ class HelpdeskTicket(models.Model):
     contact_phone = fields.Char(string='Contact Phone')
     received_date = fields.Datetime(
         string='Received On', default=fields.Datetime.now, required=True,
-        help='R10: when the request reached the company, on any channel.')
+        help='When the request reached the company, on any channel.')
     product_id = fields.Many2one(
         'product.product', string='Product',
         help='The unit the request is about.')
     lot_id = fields.Many2one(
         'stock.production.lot', string='Serial Number',
-        domain="[('product_id', '=', product_id)]")
+        help='Type the serial: the unit is found by itself, with its '
+             'product and the customer it was delivered to.')
     fault_symptom = fields.Text(
         string='Fault Symptom',
-        help='R10: the fault as the customer describes it.')
+        help='The fault as the customer describes it.')
     technician_id = fields.Many2one(
         'res.users', string='Technician', track_visibility='onchange',
         domain=lambda self: [('groups_id', 'in', self.env.ref(
@@ -75,13 +76,24 @@ class HelpdeskTicket(models.Model):
 
     @api.onchange('lot_id')
     def _onchange_lot_id(self):
-        if self.lot_id:
-            self.product_id = self.lot_id.product_id
+        """Intake by serial (R10): the serial alone finds the unit; its
+        product and the customer it was delivered to fill themselves."""
+        if not self.lot_id:
+            return
+        self.product_id = self.lot_id.product_id
+        owner = self.lot_id._delivered_partners().get(self.lot_id.id)
+        if owner and not self.partner_id:
+            self.partner_id = owner
 
     @api.onchange('product_id')
     def _onchange_product_id_clear_lot(self):
+        """The serial list narrows to the product once it is chosen; a
+        serial of another product is cleared."""
         if self.lot_id and self.lot_id.product_id != self.product_id:
             self.lot_id = False
+        domain = [('product_id', '=', self.product_id.id)] \
+            if self.product_id else []
+        return {'domain': {'lot_id': domain}}
 
     @api.multi
     def _prepare_repair_values(self):

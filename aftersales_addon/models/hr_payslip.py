@@ -87,6 +87,7 @@ class HrPayslip(models.Model):
         # sudo: see _aftersales_pending_moves
         moves = self.sudo().mapped('aftersales_receivable_move_ids')
         moves.write({'state': 'done'})
+        moves._close_refund_todos()
         return res
 
     @api.multi

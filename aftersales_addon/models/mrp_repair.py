@@ -2,7 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, html_escape
 
 from .aftersales_control_mixin import aftersales_control
 from .aftersales_finance_release_mixin import RELEASE_FIELDS
@@ -42,7 +42,8 @@ class MrpRepair(models.Model):
     releases its parts (R22) through the release mixin."""
 
     _name = 'mrp.repair'
-    _inherit = ['mrp.repair', 'aftersales.finance.release.mixin']
+    _inherit = ['mrp.repair', 'aftersales.finance.release.mixin',
+                'aftersales.activity.mixin']
     _aftersales_controlled_fields = \
         WARRANTY_DECISION_FIELDS | RELEASE_FIELDS | WORKFLOW_FIELDS
     _aftersales_release_where = \
@@ -59,7 +60,7 @@ class MrpRepair(models.Model):
     ticket_id = fields.Many2one(
         'helpdesk.ticket', string='Service Request', index=True,
         readonly=True, copy=False, ondelete='restrict',
-        help='R20: the request this repair order answers.')
+        help='The request this repair order answers.')
     technician_id = fields.Many2one(
         'res.users', string='Technician', index=True,
         track_visibility='onchange',
@@ -73,39 +74,39 @@ class MrpRepair(models.Model):
          ('mechanical', 'Mechanical'),
          ('human', 'Human')],
         string='Fault Category', track_visibility='onchange',
-        help='R20: the kind of fault found at diagnosis.')
+        help='The kind of fault found at diagnosis.')
     diagnosis = fields.Text(string='Diagnosis')
     repair_plan = fields.Text(string='Repair Plan')
     test_result = fields.Selection(
         [('passed', 'Passed'), ('failed', 'Failed')],
         string='Test Result', track_visibility='onchange', copy=False,
-        help='R23: the test after the work. The order cannot be finished '
+        help='The test after the work. The order cannot be finished '
              'before a passed test is recorded.')
     test_notes = fields.Text(string='Test Notes', copy=False)
     failure_date = fields.Date(
         string='Failure Reported On', copy=False,
         default=lambda self: self.env.user.company_id._aftersales_today_str(),
         track_visibility='onchange',
-        help='R30: the warranty is evaluated on this date (the day the '
+        help='The warranty is evaluated on this date (the day the '
              'customer reported the fault).')
     warranty_state = fields.Selection(
         WARRANTY_STATES, string='Warranty Decision', readonly=True,
         copy=False, track_visibility='onchange',
-        help='R33: decided when the order is confirmed; drives the price '
+        help='Decided when the order is confirmed; drives the price '
              'of every line. Only the technical department overrides it.')
     warranty_rule_id = fields.Many2one(
         'aftersales.warranty.rule', string='Warranty Rule', readonly=True,
         copy=False)
     warranty_tier_id = fields.Many2one(
         'aftersales.warranty.tier', string='Warranty Tier', readonly=True,
-        copy=False)
+        copy=False, track_visibility='onchange')
     warranty_start_date = fields.Date(
         string='Warranty Start', readonly=True, copy=False)
     warranty_end_date = fields.Date(
         string='Warranty End', readonly=True, copy=False)
     warranty_early_failure = fields.Selection(
         EARLY_FAILURES, string='Early Failure', readonly=True, copy=False,
-        help='R32: within the dead-on-arrival or quality-failure window the '
+        help='Within the dead-on-arrival or quality-failure window the '
              'unit is repaired first; the customer may have it exchanged or '
              'returned when it cannot be repaired.')
     warranty_exclusion = fields.Selection(
@@ -113,7 +114,7 @@ class MrpRepair(models.Model):
          ('disassembly', 'Unauthorised disassembly'),
          ('modification', 'Unauthorised modification')],
         string='Warranty Exclusion', track_visibility='onchange', copy=False,
-        help='R31: recorded by the technician at diagnosis (attach photos '
+        help='Recorded by the technician at diagnosis (attach photos '
              'to the order); the repair is then charged.')
     warranty_exclusion_note = fields.Text(string='Exclusion Details',
                                           copy=False)
@@ -127,7 +128,7 @@ class MrpRepair(models.Model):
         [('paid', 'Paid'), ('contract', 'Contract'),
          ('free_warranty', 'Free warranty'), ('internal', 'Internal')],
         string='Service Type', compute='_compute_service_type', store=True,
-        help='R91: internal for the company\'s own units, contract for '
+        help='Internal for the company\'s own units, contract for '
              'customers under a service contract, free warranty when the '
              'warranty covers every line (deposits included), else paid.')
     date_start = fields.Datetime(
@@ -273,6 +274,13 @@ class MrpRepair(models.Model):
     can_receive_old_parts = fields.Boolean(
         compute='_compute_can_flags',
         help='The warehouse may receive old parts of this order now.')
+    can_run_workflow = fields.Boolean(
+        compute='_compute_can_flags',
+        help='The user may change this order (confirm, start, end, cancel, '
+             'request parts); read-only departments see no such button.')
+    can_create_invoice = fields.Boolean(
+        compute='_compute_can_flags',
+        help='The user may invoice this order now.')
 
     @api.multi
     def _compute_can_flags(self):
@@ -281,13 +289,19 @@ class MrpRepair(models.Model):
         rechecks = self._can_recheck_warranty()
         warehouse = user._is_superuser() or user.has_group(
             'aftersales_addon.group_aftersales_warehouse')
+        writer = self.check_access_rights('write', raise_exception=False)
+        finance = user._aftersales_is_finance()
         for repair in self:
+            repair.can_run_workflow = writer
+            repair.can_create_invoice = writer and \
+                repair.state == '2binvoiced' and \
+                (finance or not repair.aftersales_governed)
             open_decision = bool(repair.warranty_state) and \
                 repair.state not in ('done', 'cancel') and \
                 not repair.invoiced
             repair.can_override_warranty = technical and open_decision
-            repair.can_recheck_warranty = rechecks and open_decision and \
-                not repair.warranty_override
+            repair.can_recheck_warranty = writer and rechecks and \
+                open_decision and not repair.warranty_override
             repair.can_receive_old_parts = warehouse and \
                 repair.state != 'cancel' and any(
                     rec.state == 'to_return' for rec in repair.recovery_ids)
@@ -433,23 +447,18 @@ class MrpRepair(models.Model):
 
     @api.multi
     def _notify_technician(self):
-        """Follow the order and get a to-do when assigned (R14)."""
-        activity_type = self.env.ref('mail.mail_activity_data_todo')
+        """Follow the order and get a to-do when assigned (R14), in the
+        technician's language; a previous assignee's to-do goes away."""
         for repair in self:
+            repair.sudo().activity_ids.filtered(
+                lambda a: a.aftersales_key == 'repair_assigned' and
+                a.user_id != repair.technician_id).unlink()
             repair.message_subscribe_users(user_ids=repair.technician_id.ids)
-            repair._schedule_technician_activity(activity_type)
-
-    @api.multi
-    def _schedule_technician_activity(self, activity_type):
-        self.ensure_one()
-        self.env['mail.activity'].create({
-            'res_model_id': self.env['ir.model']._get('mrp.repair').id,
-            'res_id': self.id,
-            'activity_type_id': activity_type.id,
-            'user_id': self.technician_id.id,
-            'summary': _('Repair %s assigned to you') % self.name,
-            'note': self.fault_symptom or '',
-        })
+            repair._aftersales_schedule_activity(
+                repair.technician_id,
+                lambda self: _('Repair %s assigned to you') % self.name,
+                note=html_escape(repair.fault_symptom or ''),
+                key='repair_assigned')
 
     # ------------------------------------------------------------------
     # Workflow
@@ -533,6 +542,9 @@ class MrpRepair(models.Model):
         self.mapped('parts_picking_ids').filtered(
             lambda p: p.state not in ('done', 'cancel')).sudo().action_cancel()
         self.sudo().mapped('receivable_id')._close_for_cancelled_orders()
+        # nothing left to repair: the technician's to-do goes away
+        self.sudo().mapped('activity_ids').filtered(
+            lambda a: a.aftersales_key == 'repair_assigned').unlink()
         return res
 
     @api.multi
@@ -589,6 +601,8 @@ class MrpRepair(models.Model):
         # R40: every part replaced under warranty owes its old part
         self.env['aftersales.part.recovery']._create_for_repairs(
             self.filtered('aftersales_governed'))
+        # the work the technician was assigned is done
+        self._aftersales_close_activities(['repair_assigned'])
         return res
 
     # ------------------------------------------------------------------

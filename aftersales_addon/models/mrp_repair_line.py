@@ -34,8 +34,8 @@ class RepairLineMixin(models.AbstractModel):
     warranty_coverage = fields.Selection(
         [('free', 'Free'), ('deposit', 'Deposit'), ('charged', 'Charged')],
         string='Coverage', readonly=True, copy=False,
-        help='R33: free when the warranty decision covers this line, '
-             'charged otherwise; set when the order is confirmed. R42: a '
+        help='Free when the warranty decision covers this line, '
+             'charged otherwise; set when the order is confirmed. A '
              'warranty part whose old part must come back is charged as a '
              'deposit until the warehouse receives the old part.')
 
@@ -254,7 +254,7 @@ class MrpRepairLine(models.Model):
 
     replace_reason = fields.Char(
         string='Reason',
-        help='R23: why the part was replaced, printed on the service '
+        help='Why the part was replaced, printed on the service '
              'report.')
     aftersales_move_ids = fields.One2many(
         'stock.move', 'aftersales_repair_line_id', string='Parts Moves',
@@ -269,7 +269,7 @@ class MrpRepairLine(models.Model):
         string='Old Part Recovery', readonly=True)
     old_part_state = fields.Selection(
         related='recovery_ids.state', string='Old Part', readonly=True,
-        help='R43: whether the old part of this warranty part came back.')
+        help='Whether the old part of this warranty part came back.')
     qty_to_issue = fields.Float(
         string='To Issue', compute='_compute_qty_issued',
         digits=dp.get_precision('Product Unit of Measure'),

@@ -7,5 +7,5 @@ class ProductTemplate(models.Model):
 
     aftersales_no_recovery_value = fields.Boolean(
         string='No Recovery Value',
-        help='R41: the old part is worth nothing once removed; below the '
+        help='The old part is worth nothing once removed; below the '
              'company\'s exemption threshold it need not come back.')

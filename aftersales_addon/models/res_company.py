@@ -30,35 +30,35 @@ class ResCompany(models.Model):
              'order of the company.')
     aftersales_doa_days = fields.Integer(
         string='Dead on Arrival Window (days)', default=7,
-        help='R32: a unit failing within this many days of its warranty '
+        help='A unit failing within this many days of its warranty '
              'start is dead on arrival: repair first, exchange or return '
              'when it cannot be repaired.')
     aftersales_quality_failure_days = fields.Integer(
         string='Quality Failure Window (days)', default=15,
-        help='R32: a quality failure within this many days of the warranty '
+        help='A quality failure within this many days of the warranty '
              'start gives the customer the right to an exchange or a return '
              'when the unit cannot be repaired.')
     aftersales_parts_pricelist_id = fields.Many2one(
         'product.pricelist', string='Parts Price List',
-        help='R90: price list of spare parts on repair orders. Empty: the '
+        help='Price list of spare parts on repair orders. Empty: the '
              'repair order\'s price list.')
     aftersales_labour_pricelist_id = fields.Many2one(
         'product.pricelist', string='Labour Rates',
-        help='R90: price list of labour (service products) on repair '
+        help='Price list of labour (service products) on repair '
              'orders. Empty: the repair order\'s price list.')
 
     aftersales_recovery_due_days = fields.Integer(
         string='Old Part Return Period (days)', default=30,
-        help='R40: days the technician has to bring back the old part of a '
+        help='Days the technician has to bring back the old part of a '
              'part replaced under warranty.')
     aftersales_recovery_exempt_threshold = fields.Float(
         string='Recovery Exemption Threshold', default=50.0,
-        help='R41: a part whose unit cost is below this amount (company '
+        help='A part whose unit cost is below this amount (company '
              'currency) and that has no recovery value is exempt from '
              'recovery.')
     aftersales_recovery_list_day = fields.Integer(
         string='Outstanding Old Parts List Day', default=5,
-        help='R45: day of the month by which Finance gets the list of '
+        help='Day of the month by which Finance gets the list of '
              'warranty parts whose old part has not come back.')
     aftersales_recovery_list_date = fields.Date(
         string='Last Outstanding Old Parts List', readonly=True,
@@ -67,7 +67,7 @@ class ResCompany(models.Model):
 
     aftersales_receivable_deduction_days = fields.Integer(
         string='Deduct Receivables After (days)', default=40,
-        help='R52: a technician receivable still unpaid this many days '
+        help='A technician receivable still unpaid this many days '
              'after it was vouched is deducted from the technician\'s next '
              'salary.')
     aftersales_receivable_warning_days = fields.Integer(
@@ -76,21 +76,21 @@ class ResCompany(models.Model):
              'ageing bucket, before the deduction.')
     aftersales_receivable_refund_days = fields.Integer(
         string='Refund Deductions Within (working days)', default=2,
-        help='R52: when the customer pays after the deduction, the '
+        help='When the customer pays after the deduction, the '
              'technician is refunded within this many working days.')
     aftersales_receivable_refund_method = fields.Selection(
         [('payslip', 'On the next payslip'),
          ('direct', 'Direct payment')],
         string='Refund Deductions By', default='payslip', required=True,
-        help='R52: how a deduction is given back by default; Finance may '
+        help='How a deduction is given back by default; Finance may '
              'choose otherwise for each refund.')
     aftersales_receivable_notify_hours = fields.Integer(
         string='Notify Technician Within (hours)', default=12,
-        help='R53: the technician is notified of a customer payment within '
+        help='The technician is notified of a customer payment within '
              'this many hours.')
     aftersales_statement_day = fields.Integer(
         string='Receivable Statement Day', default=5,
-        help='R51: day of the month by which each technician gets the '
+        help='Day of the month by which each technician gets the '
              'statement of the previous month.')
     aftersales_statement_date = fields.Date(
         string='Last Receivable Statements', readonly=True,

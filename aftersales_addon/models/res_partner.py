@@ -7,7 +7,7 @@ class ResPartner(models.Model):
 
     aftersales_service_contract = fields.Boolean(
         string='Under Service Contract',
-        help='R91: repairs of this customer are of the "contract" service '
+        help='Repairs of this customer are of the "contract" service '
              'type.')
     warranty_unit_count = fields.Integer(
         string='Units', compute='_compute_warranty_unit_count')

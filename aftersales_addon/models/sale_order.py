@@ -13,7 +13,7 @@ class SaleOrder(models.Model):
         string='After-sales Parts Sale', copy=True,
         default=lambda self: self.env.context.get(
             'default_aftersales_parts_sale', False),
-        help='R53: spare parts sold to a customer; the delivery leaves only '
+        help='Spare parts sold to a customer; the delivery leaves only '
              'after Finance released the order (paid, or vouched by a '
              'technician).')
 

@@ -22,11 +22,11 @@ class StockMove(models.Model):
     aftersales_repair_line_id = fields.Many2one(
         'mrp.repair.line', string='Repair Part Line', index=True,
         readonly=True, ondelete='set null',
-        help='R21/R24: the repair part line this issue or return is for.')
+        help='The repair part line this issue or return is for.')
     aftersales_recovery_id = fields.Many2one(
         'aftersales.part.recovery', string='Old Part Recovery', index=True,
         readonly=True, ondelete='restrict',
-        help='R43: the old part this receipt brings back.')
+        help='The old part this receipt brings back.')
 
     @api.model
     def _prepare_merge_moves_distinct_fields(self):

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 class StockPicking(models.Model):
@@ -12,14 +12,48 @@ class StockPicking(models.Model):
     aftersales_repair_id = fields.Many2one(
         'mrp.repair', string='Repair Order', index=True, readonly=True,
         ondelete='restrict',
-        help='R21: parts issued to, or returned from, this repair order.')
+        help='Parts issued to, or returned from, this repair order.')
     aftersales_release_state = fields.Selection(
         [('to_release', 'Waiting for Finance'),
          ('warranty', 'Warranty (nothing to pay)'),
          ('paid', 'Customer paid'),
          ('vouched', 'Vouched by technician')],
         string='Finance Release', compute='_compute_aftersales_release_state',
+        search='_search_aftersales_release_state',
         help='Whether Finance released the order these parts leave for.')
+
+    @api.multi
+    @api.depends('state', 'is_locked')
+    def _compute_show_validate(self):
+        """R21/R22: the Validate button shows to those who may validate:
+        the warehouse, and only once Finance has released the order."""
+        super(StockPicking, self)._compute_show_validate()
+        if not self.env.user._aftersales_moves_stock():
+            for picking in self:
+                picking.show_validate = False
+            return
+        for picking in self.filtered('show_validate'):
+            if picking.aftersales_release_state == 'to_release':
+                picking.show_validate = False
+
+    @api.model
+    def _search_aftersales_release_state(self, operator, value):
+        """Transfers waiting for Finance (``= 'to_release'``), for the
+        warehouse's filter; other states are not searchable."""
+        if operator not in ('=', '!=') or value != 'to_release':
+            raise UserError(_('Transfers can be filtered on "Waiting for '
+                              'Finance" only.'))
+        issue_type = self.env.ref('aftersales_addon.picking_type_parts_issue')
+        repairs = self.env['mrp.repair'].search(
+            [('aftersales_to_release', '=', True)])
+        sales = self.env['sale.order'].search(
+            [('aftersales_to_release', '=', True)])
+        domain = ['|',
+                  '&', ('picking_type_id', '=', issue_type.id),
+                  ('aftersales_repair_id', 'in', repairs.ids),
+                  '&', ('picking_type_code', '=', 'outgoing'),
+                  ('sale_id', 'in', sales.ids)]
+        return domain if operator == '=' else ['!'] + domain
 
     @api.multi
     def _compute_aftersales_release_state(self):
@@ -122,7 +156,7 @@ class StockPickingRecovery(models.Model):
     aftersales_tracking_ref = fields.Char(string='Tracking Number')
     aftersales_freight_collect = fields.Boolean(
         string='Freight Collect',
-        help='R46: old parts may come back by courier, freight collect.')
+        help='Old parts may come back by courier, freight collect.')
 
     @api.depends('move_lines.aftersales_recovery_id')
     def _compute_aftersales_is_old_parts(self):

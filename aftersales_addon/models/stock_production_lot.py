@@ -41,7 +41,7 @@ class StockProductionLot(models.Model):
              'delivery is recorded.')
     acceptance_date = fields.Date(
         string='Customer Acceptance', track_visibility='onchange',
-        help='R30: date the customer accepted the unit; rules counting from '
+        help='Date the customer accepted the unit; rules counting from '
              'acceptance use it when recorded.')
     delivery_date = fields.Date(
         string='Delivered On', compute='_compute_warranty',
@@ -182,12 +182,45 @@ class StockProductionLot(models.Model):
 
     @api.model
     def _lots_of_customer(self, partner):
-        """Serials delivered to ``partner`` (or its contacts)."""
+        """Serials delivered to ``partner`` (or its contacts), by a sale's
+        delivery (the transfer's partner) or any other move to them, plus
+        the units recorded as theirs before the system (R30)."""
+        commercial = partner.commercial_partner_id.id
         lines = self.env['stock.move.line'].search([
             ('lot_id', '!=', False), ('state', '=', 'done'),
             ('location_dest_id.usage', '=', 'customer'),
-            ('move_id.partner_id', 'child_of',
-             partner.commercial_partner_id.id)])
+            ('location_id.usage', '!=', 'customer'),
+            '|', ('picking_id.partner_id', 'child_of', commercial),
+            ('move_id.partner_id', 'child_of', commercial)])
         return lines.mapped('lot_id') | self.search(
-            [('warranty_customer_id', 'child_of',
-              partner.commercial_partner_id.id)])
+            [('warranty_customer_id', 'child_of', commercial)])
+
+    @api.multi
+    def _delivered_partners(self):
+        """The customer each serial was last delivered to (the commercial
+        entity of the transfer's or the move's partner), else its owner
+        recorded before the system; one query. Returns {lot id: partner}."""
+        if not self.ids:
+            return {}
+        self.env.cr.execute("""
+            SELECT DISTINCT ON (ml.lot_id)
+                   ml.lot_id, COALESCE(pick.partner_id, move.partner_id)
+              FROM stock_move_line ml
+              JOIN stock_move move ON move.id = ml.move_id
+              LEFT JOIN stock_picking pick ON pick.id = ml.picking_id
+              JOIN stock_location dest ON dest.id = ml.location_dest_id
+              JOIN stock_location src ON src.id = ml.location_id
+             WHERE ml.lot_id IN %s
+               AND ml.state = 'done'
+               AND dest.usage = 'customer'
+               AND src.usage != 'customer'
+               AND COALESCE(pick.partner_id, move.partner_id) IS NOT NULL
+          ORDER BY ml.lot_id, ml.date DESC, ml.id DESC
+        """, (tuple(self.ids),))
+        Partner = self.env['res.partner']
+        result = {lot_id: Partner.browse(partner_id).commercial_partner_id
+                  for lot_id, partner_id in self.env.cr.fetchall()}
+        for lot in self:
+            if lot.id not in result and lot.warranty_customer_id:
+                result[lot.id] = lot.warranty_customer_id
+        return result

@@ -32,7 +32,7 @@ class FinanceReleaseWizard(models.TransientModel):
                "('state', 'in', ('posted', 'reconciled'))]")
     vouch_user_id = fields.Many2one(
         'res.users', string='Technician Who Vouches',
-        help='R50: the technician who takes responsibility for the unpaid '
+        help='The technician who takes responsibility for the unpaid '
              'customer and owes the amount until the customer pays.')
 
     @api.model

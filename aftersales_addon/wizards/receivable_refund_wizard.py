@@ -63,6 +63,7 @@ class ReceivableRefundWizard(models.TransientModel):
         # above); Finance may not write ledger entries by hand
         move.sudo().write({'state': 'done', 'refund_method': 'direct',
                            'payment_id': payment.id, 'payslip_id': False})
+        move.sudo()._close_refund_todos()
         move.receivable_id.message_post(body=_(
             'Deduction refunded directly: %.2f (%s).') % (
                 move.amount, payment.name))

@@ -35,7 +35,10 @@ class WarrantyOverrideWizard(models.TransientModel):
         string='Decide Again at This Date',
         help='Let the warranty rules decide at the corrected date instead '
              'of choosing the decision by hand.')
-    reason = fields.Text(required=True)
+    reason = fields.Text(
+        string='Reason for the Override', required=True,
+        help='Why the technical department changes the decision; it is '
+             'kept on the order and in its history.')
 
     @api.model
     def default_get(self, fields_list):
@@ -49,6 +52,27 @@ class WarrantyOverrideWizard(models.TransientModel):
             res['tier_id'] = repair.warranty_tier_id.id
             res['failure_date'] = repair.failure_date
         return res
+
+    @api.multi
+    def _ensure_changes(self, repair):
+        """R33: an override changes something: the decision, its tier or
+        the failure date (or decides again at a corrected date)."""
+        self.ensure_one()
+        if self.redecide:
+            return
+        date_changes = bool(self.failure_date) and \
+            self.failure_date != repair.failure_date
+        tier = self.tier_id if self.warranty_state == 'in' else \
+            self.env['aftersales.warranty.tier']
+        if not date_changes and \
+                self.warranty_state == repair.warranty_state and \
+                tier == repair.warranty_tier_id and \
+                (self.rule_id == repair.warranty_rule_id or
+                 self.warranty_state != 'in'):
+            raise UserError(_(
+                'The override changes nothing: %s already has this decision. '
+                'Choose another decision, another tier or correct the failure '
+                'date.') % repair.name)
 
     @api.multi
     def action_apply(self):
@@ -66,9 +90,11 @@ class WarrantyOverrideWizard(models.TransientModel):
         if not self.redecide and self.warranty_state == 'in' and \
                 not self.tier_id:
             raise UserError(_('Choose the tier whose coverage applies.'))
+        self._ensure_changes(repair)
         selection = dict(repair._fields['warranty_state']
                          ._description_selection(self.env))
         old = selection.get(repair.warranty_state) or _('none')
+        old_tier = repair.warranty_tier_id.display_name
         old_date = repair.failure_date
         new_date = self.failure_date or old_date
         # the override is the technical department's path for the decision
@@ -92,9 +118,14 @@ class WarrantyOverrideWizard(models.TransientModel):
                 })
                 repair._apply_warranty_coverage()
         new = selection[repair.warranty_state]
+        new_tier = repair.warranty_tier_id.display_name
         body = _('Warranty decision overridden by %s: %s &rarr; %s. '
                  'Reason: %s') % (html_escape(self.env.user.name), old, new,
                                   html_escape(self.reason))
+        if new_tier != old_tier:
+            body += '<br/>' + _('Tier: %s &rarr; %s') % (
+                html_escape(old_tier or _('none')),
+                html_escape(new_tier or _('none')))
         if new_date != old_date:
             body += '<br/>' + _('Failure reported on: %s &rarr; %s') % (
                 old_date, new_date)
