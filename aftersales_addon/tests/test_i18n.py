@@ -35,3 +35,15 @@ class TestTranslations(TransactionCase):
         pot = set(_po_terms('aftersales_addon.pot'))
         self.assertFalse(sorted(current - pot)[:50],
                          'aftersales_addon.pot misses these strings')
+
+    def test_no_rule_ids_in_what_users_read(self):
+        """Rule ids (R22, R33...) stay in code, docstrings and tests: no
+        label, help, message or printed text shows one, in any language."""
+        import re
+        rule_id = re.compile(r'\bR\d{2}\b')
+        current = self._current_terms()
+        zh = _po_terms('zh_CN.po')
+        shown = sorted(src for src in current if rule_id.search(src)) + \
+            sorted(text for text in zh.values() if rule_id.search(text or ''))
+        self.assertFalse(shown, 'Rule ids in user-facing text:\n%s'
+                         % '\n'.join(shown[:30]))
