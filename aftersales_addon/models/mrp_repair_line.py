@@ -252,6 +252,9 @@ class MrpRepairLine(models.Model):
         RepairLineMixin._aftersales_controlled_fields | frozenset(
             ['state', 'move_id'])
 
+    tracking = fields.Selection(
+        related='product_id.tracking', readonly=True,
+        string='Product Tracking')
     replace_reason = fields.Char(
         string='Reason',
         help='Why the part was replaced, printed on the service '
@@ -312,7 +315,38 @@ class MrpRepairLine(models.Model):
         return res
 
     @api.model
+    def _aftersales_default_locations(self, vals):
+        """A part line added where the list's inline editing does not run
+        Odoo's ``onchange_operation_type`` (the dialog of the phone layout,
+        a form without the location columns, RPC) gets the same defaults:
+        an added part leaves the company's stock for production, a removed
+        one goes from production to scrap."""
+        vals = dict(vals)
+        vals.setdefault('type', 'add')
+        if vals.get('location_id') and vals.get('location_dest_id'):
+            return vals
+        Location = self.env['stock.location']
+        production = Location.search([('usage', '=', 'production')],
+                                     limit=1)
+        if vals['type'] == 'add':
+            repair = self.env['mrp.repair'].browse(vals.get('repair_id'))
+            company = repair.company_id or self.env.user.company_id
+            source = self.env['stock.warehouse'].search(
+                [('company_id', '=', company.id)], limit=1).lot_stock_id
+            destination = production
+        else:
+            source = production
+            destination = Location.search([('scrap_location', '=', True)],
+                                          limit=1)
+        vals.setdefault('location_id', source.id)
+        vals.setdefault('location_dest_id', destination.id)
+        vals['location_id'] = vals['location_id'] or source.id
+        vals['location_dest_id'] = vals['location_dest_id'] or destination.id
+        return vals
+
+    @api.model
     def create(self, vals):
+        vals = self._aftersales_default_locations(vals)
         line = super(MrpRepairLine, self).create(vals)
         # Odoo confirms part lines with their order; a part found during the
         # work (added after confirmation) follows the order's state too.

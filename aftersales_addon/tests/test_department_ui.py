@@ -69,6 +69,49 @@ class TestSerialsForDepartments(AftersalesCase):
             lambda l: l.product_id == self.serial_part)
         self.assertEqual(line.lot_id, self.battery_lot)
 
+    def test_part_added_in_the_phone_dialog(self):
+        """The phone layout edits a part line in its form dialog: only the
+        fields of that form are sent, and the line still gets its type, its
+        locations, its serial and its price."""
+        repair = self.create_repair()
+        repair.sudo(self.users['tech1']).action_validate()
+        view = self.env['mrp.repair'].sudo(
+            self.users['tech1']).fields_view_get(view_type='form')
+        operations = view['fields']['operations']
+        dialog_fields = set(operations['views']['form']['fields'])
+        self.assertIn('type', dialog_fields)
+        self.assertIn('lot_id', dialog_fields)
+        context = {'default_type': 'add', 'default_product_uom_qty': 1.0,
+                   'default_repair_id': repair.id}
+        Line = self.env['mrp.repair.line'].sudo(
+            self.users['tech1']).with_context(**context)
+        # the dialog's onchange spec, as the client builds it from the view
+        spec = Line._onchange_spec(view_info=operations['views']['form'])
+        spec.setdefault('repair_id', '')
+        values = {name: False for name in spec}
+        values.update(Line.default_get(list(spec)))
+        values.update(repair_id=repair.id, product_id=self.serial_part.id)
+        result = Line.onchange(values, 'product_id', spec)['value']
+        values.update({key: value[0] if isinstance(value, tuple) else value
+                       for key, value in result.items()})
+        values['lot_id'] = self.battery_lot.id
+        sent = {key: value for key, value in values.items()
+                if key in dialog_fields and key not in (
+                    'tax_id', 'move_id', 'invoice_line_id', 'invoiced',
+                    'price_subtotal', 'qty_issued', 'warranty_coverage',
+                    'tracking')
+                and value is not False}
+        repair.sudo(self.users['tech1']).write(
+            {'operations': [(0, 0, sent)]})
+        line = repair.operations.filtered(
+            lambda l: l.product_id == self.serial_part)
+        self.assertEqual(line.type, 'add')
+        self.assertEqual(line.lot_id, self.battery_lot)
+        self.assertTrue(line.location_id)
+        self.assertEqual(line.location_dest_id.usage, 'production')
+        self.assertEqual(line.price_unit, self.env['mrp.repair.line']
+                         ._expected_price(repair, self.serial_part, 1.0))
+
 
 class TestIntakeBySerial(AftersalesCase):
 
