@@ -22,6 +22,7 @@
         'security/aftersales_groups.xml',
         'security/ir.model.access.csv',
         'security/aftersales_rules.xml',
+        'views/assets.xml',
         'data/stock_data.xml',
         'data/helpdesk_data.xml',
         'data/recovery_data.xml',
@@ -42,6 +43,9 @@
         'views/menus.xml',
         'views/finance_queue_views.xml',
         'reports/service_report.xml',
+    ],
+    'qweb': [
+        'static/src/xml/aftersales_camera.xml',
     ],
     'demo': [
         'demo/aftersales_demo.xml',

@@ -15,6 +15,7 @@ SETTING_OWNERS = {
     'aftersales_doa_days': MANAGER,
     'aftersales_quality_failure_days': MANAGER,
     'aftersales_recovery_due_days': MANAGER,
+    'aftersales_photo_max_px': MANAGER,
     'aftersales_parts_pricelist_id': FINANCE,
     'aftersales_labour_pricelist_id': FINANCE,
     'aftersales_recovery_exempt_threshold': FINANCE,
@@ -52,6 +53,7 @@ class AftersalesSettings(models.TransientModel):
     aftersales_doa_days = _mirror('aftersales_doa_days')
     aftersales_quality_failure_days = _mirror('aftersales_quality_failure_days')
     aftersales_recovery_due_days = _mirror('aftersales_recovery_due_days')
+    aftersales_photo_max_px = _mirror('aftersales_photo_max_px')
     aftersales_parts_pricelist_id = _mirror('aftersales_parts_pricelist_id')
     aftersales_labour_pricelist_id = _mirror('aftersales_labour_pricelist_id')
     aftersales_recovery_exempt_threshold = _mirror('aftersales_recovery_exempt_threshold')

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from urllib.parse import quote as url_quote
+
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 from odoo.exceptions import AccessError, UserError
@@ -67,6 +69,30 @@ class MrpRepair(models.Model):
         domain=lambda self: [('groups_id', 'in', self.env.ref(
             'aftersales_addon.group_aftersales_technician').id)])
     fault_symptom = fields.Text(string='Fault Symptom')
+    urgency = fields.Selection(
+        related='ticket_id.urgency', store=True, readonly=True,
+        string='Urgency')
+    urgency_rank = fields.Integer(
+        compute='_compute_urgency_rank', store=True, index=True,
+        help='Urgent first, then important, then normal: the order of a '
+             'technician\'s repairs.')
+    scheduled_date = fields.Datetime(
+        string='Visit Planned On', track_visibility='onchange', copy=False,
+        help='When the technician is expected at the customer; his '
+             'repairs are listed by urgency, then by this date.')
+    aftersales_phone = fields.Char(
+        string='Customer Phone', compute='_compute_aftersales_contact',
+        help='The mobile, else the phone, of the address of the repair.')
+    aftersales_map_url = fields.Char(
+        string='Map', compute='_compute_aftersales_contact',
+        help='Opens the address of the repair in the phone\'s map app.')
+    aftersales_address = fields.Char(
+        string='Address', compute='_compute_aftersales_contact')
+    aftersales_photo_ids = fields.Many2many(
+        'ir.attachment', 'mrp_repair_aftersales_photo_rel', 'repair_id',
+        'attachment_id', string='Photos', copy=False,
+        help='Photos of the unit taken on site (the fault, the exclusion, '
+             'the work done); reduced to the size setting on upload.')
     fault_category = fields.Selection(
         [('software', 'Software'),
          ('hardware', 'Hardware'),
@@ -346,6 +372,29 @@ class MrpRepair(models.Model):
                     'The warranty decision of %s was overridden by the '
                     'technical department; only an override changes it.')
                     % repair.name)
+
+    @api.depends('urgency')
+    def _compute_urgency_rank(self):
+        ranks = {'urgent': 0, 'important': 1}
+        for repair in self:
+            repair.urgency_rank = ranks.get(repair.urgency, 2)
+
+    @api.depends('address_id', 'partner_id')
+    def _compute_aftersales_contact(self):
+        """R13: on site, the customer is one tap away: a ``tel:`` number
+        and a ``geo:`` link the phone opens in its own map app (no map
+        service is called by the server)."""
+        for repair in self:
+            contact = repair.address_id or repair.partner_id
+            phone = contact.mobile or contact.phone or \
+                contact.commercial_partner_id.phone or ''
+            address = ' '.join(part for part in (
+                contact.state_id.name, contact.city, contact.street,
+                contact.street2) if part)
+            repair.aftersales_phone = phone
+            repair.aftersales_address = address
+            repair.aftersales_map_url = address and \
+                'geo:0,0?q=%s' % url_quote(address) or False
 
     # ------------------------------------------------------------------
     # Access (R1)

@@ -28,6 +28,11 @@ class ResCompany(models.Model):
              'the after-sales departments; other repair orders follow '
              'Odoo\'s plain repair flow. On: they govern every repair '
              'order of the company.')
+    aftersales_photo_max_px = fields.Integer(
+        string='Photo Size Limit (pixels)', default=1600,
+        help='Photos attached to repair orders and service requests are '
+             'reduced to this many pixels on their longer side when they '
+             'are uploaded; 0 keeps them as they are.')
     aftersales_doa_days = fields.Integer(
         string='Dead on Arrival Window (days)', default=7,
         help='A unit failing within this many days of its warranty '
@@ -177,3 +182,12 @@ class ResCompany(models.Model):
                     company.aftersales_quality_failure_days < 0:
                 raise ValidationError(_(
                     'The early-failure windows cannot be negative.'))
+
+    @api.constrains('aftersales_photo_max_px')
+    def _check_aftersales_photo_size(self):
+        for company in self:
+            if company.aftersales_photo_max_px and \
+                    company.aftersales_photo_max_px < 320:
+                raise ValidationError(_(
+                    'Photos are kept at 320 pixels at least (0 keeps them '
+                    'as they are).'))

@@ -9,6 +9,7 @@ from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import AftersalesCase
 
@@ -389,3 +390,86 @@ class TestOneHomePerDepartment(AftersalesCase):
                       'helpdesk_mgmt.helpdesk_ticket_team_action',
                       'helpdesk_mgmt.helpdesk_ticket_stage_action'):
             self.assertIn(self.env.ref(xmlid), actions, xmlid)
+
+
+class TestTechnicianOnSite(AftersalesCase):
+    """R13: a technician's day on a phone."""
+
+    def _photo(self, width, height, exif_rotated=False):
+        import base64
+        import io
+        from PIL import Image
+        image = Image.new('RGB', (width, height), (200, 30, 30))
+        out = io.BytesIO()
+        kwargs = {}
+        if exif_rotated:
+            exif = Image.Exif()
+            exif[0x0112] = 6  # orientation: rotated 90 degrees
+            kwargs['exif'] = exif
+        image.save(out, 'JPEG', **kwargs)
+        return base64.b64encode(out.getvalue())
+
+    def _size(self, attachment):
+        import base64
+        import io
+        from PIL import Image
+        return Image.open(io.BytesIO(base64.b64decode(attachment.datas))).size
+
+    def test_photos_are_reduced_on_upload(self):
+        repair = self.create_repair()
+        self.env.user.company_id.aftersales_photo_max_px = 1600
+        Attachment = self.env['ir.attachment'].sudo(self.users['tech1'])
+        big = Attachment.create({
+            'name': 'fault.jpg', 'datas_fname': 'fault.jpg',
+            'res_model': 'mrp.repair', 'res_id': repair.id,
+            'datas': self._photo(4000, 3000)})
+        self.assertEqual(self._size(big), (1600, 1200))
+        # the phone's orientation is applied before the EXIF goes
+        upright = Attachment.create({
+            'name': 'unit.jpg', 'datas_fname': 'unit.jpg',
+            'res_model': 'mrp.repair', 'res_id': repair.id,
+            'datas': self._photo(4000, 3000, exif_rotated=True)})
+        self.assertEqual(self._size(upright), (1200, 1600))
+        small = Attachment.create({
+            'name': 'label.jpg', 'datas_fname': 'label.jpg',
+            'res_model': 'mrp.repair', 'res_id': repair.id,
+            'datas': self._photo(800, 600)})
+        self.assertEqual(self._size(small), (800, 600))
+        # other documents keep their files as they are
+        other = self.env['ir.attachment'].create({
+            'name': 'scan.jpg', 'datas_fname': 'scan.jpg',
+            'res_model': 'res.partner', 'res_id': self.customer.id,
+            'datas': self._photo(4000, 3000)})
+        self.assertEqual(self._size(other), (4000, 3000))
+
+    def test_photo_field_opens_the_camera(self):
+        view = self.env['mrp.repair'].sudo(
+            self.users['tech1']).fields_view_get(view_type='form')
+        field = etree.fromstring(view['arch']).xpath(
+            "//field[@name='aftersales_photo_ids']")[0]
+        self.assertEqual(field.get('widget'), 'many2many_binary')
+        self.assertIn('capture', field.get('options'))
+
+    def test_my_repairs_urgent_first_with_the_customer_one_tap_away(self):
+        self.customer.write({'mobile': '+86 138 0000 0001',
+                             'city': 'Hangzhou', 'street': '1 Wensan Road'})
+        normal = self.create_repair(self.create_ticket(urgency='normal'))
+        urgent = self.create_repair(self.create_ticket(urgency='urgent'))
+        action = self.env.ref('aftersales_addon.mrp_repair_my_action')
+        kanban = self.env.ref(
+            'aftersales_addon.mrp_repair_view_kanban_technician')
+        order = etree.fromstring(kanban.arch).get('default_order')
+        domain = safe_eval(
+            action.domain, {'uid': self.users['tech1'].id})
+        mine = self.env['mrp.repair'].sudo(self.users['tech1']).search(
+            domain, order=order)
+        self.assertEqual(mine[:2].ids, [urgent.id, normal.id])
+        self.assertEqual(urgent.aftersales_phone, '+86 138 0000 0001')
+        self.assertTrue(urgent.aftersales_map_url.startswith('geo:0,0?q='))
+        self.assertIn('Hangzhou', urgent.aftersales_address)
+        # his first After-Sales menu is his repairs
+        menus = self.env['ir.ui.menu'].sudo(self.users['tech1']).search(
+            [('parent_id', '=', self.env.ref(
+                'aftersales_addon.menu_aftersales_root').id)])
+        self.assertEqual(menus[0], self.env.ref(
+            'aftersales_addon.menu_aftersales_my_repairs'))
