@@ -433,10 +433,11 @@ class AftersalesTechnicianReceivable(models.Model):
     def _notify_vouched(self, order):
         """R50/R53: the technician is told at once what they vouched for."""
         self.ensure_one()
-        message = _('You vouched for %s: %.2f %s is owed by you until the '
-                    'customer pays.') % (
-                        order.display_name, self.balance,
-                        self.currency_id.name or '')
+        # in the technician's language, whoever released the order
+        message = in_lang(self, self.user_id.lang, lambda self: _(
+            'You vouched for %s: %.2f %s is owed by you until the customer '
+            'pays.') % (order.display_name, self.balance,
+                        self.currency_id.name or ''))
         self.message_post(body=message, subtype='mail.mt_comment',
                           partner_ids=self.user_id.partner_id.ids)
 
@@ -448,10 +449,10 @@ class AftersalesTechnicianReceivable(models.Model):
         hours = self.company_id.aftersales_receivable_notify_hours
         deadline = fields.Datetime.from_string(fields.Datetime.now()) + \
             timedelta(hours=hours)
-        message = _('The customer paid %.2f %s for %s; you still owe '
-                    '%.2f.') % (amount, self.currency_id.name or '',
-                                self.origin or self.name, max(self.balance,
-                                                              0.0))
+        message = in_lang(self, self.user_id.lang, lambda self: _(
+            'The customer paid %.2f %s for %s; you still owe %.2f.') % (
+                amount, self.currency_id.name or '',
+                self.origin or self.name, max(self.balance, 0.0)))
         self.message_post(body=message, subtype='mail.mt_comment',
                           partner_ids=self.user_id.partner_id.ids)
         # the to-do names the order, not the amounts: the figures stay on

@@ -320,6 +320,24 @@ class TestTodosCloseWithTheirStep(AftersalesCase):
         self.assertTrue(done, 'the to-do is marked done in the chatter')
         self.assertEqual(done[0].author_id, self.users['tech1'].partner_id)
 
+    def test_todo_in_the_recipients_language(self):
+        """Customer service works in English, the technician in Chinese:
+        his to-do is in Chinese."""
+        import os
+        from odoo.tools.translate import trans_load
+        if not self.env['res.lang'].search([('code', '=', 'zh_CN')]):
+            self.env['res.lang'].load_lang('zh_CN')
+        po = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                          'i18n', 'zh_CN.po')
+        trans_load(self.cr, po, 'zh_CN', verbose=False,
+                   module_name='aftersales_addon')
+        self.env['ir.translation'].clear_caches()
+        self.users['tech1'].lang = 'zh_CN'
+        self.users['cs'].lang = 'en_US'
+        repair = self.create_repair()
+        todo = self._todos(repair, 'repair_assigned')
+        self.assertEqual(todo.summary, '维修单 %s 已指派给您' % repair.name)
+
     def test_reassigned_repair_moves_the_todo(self):
         repair = self.create_repair()
         repair.sudo(self.users['cs']).write(
