@@ -17,6 +17,7 @@ from . import aftersales_part_recovery
 from . import aftersales_recovery_list
 from . import aftersales_recovery_list_item
 from . import helpdesk_ticket
+from . import helpdesk_ticket_channel
 from . import aftersales_finance_release_mixin
 from . import mrp_repair
 from . import mrp_repair_line
