@@ -33,8 +33,8 @@ class AccountInvoice(models.Model):
                 r.refund_invoice_id.state == 'open'):
             lines = (refund.move_id.line_ids |
                      refund.refund_invoice_id.move_id.line_ids).filtered(
-                lambda l: l.account_id == refund.account_id and
-                not l.reconciled)
+                lambda line: line.account_id == refund.account_id and
+                not line.reconciled)
             if lines.filtered('debit') and lines.filtered('credit'):
                 lines.reconcile()
 

@@ -220,7 +220,8 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
                         'technician vouches for the rest.') % (
                             self.display_name,
                             self.receivable_id.employee_id.name))
-                extra = self._aftersales_currency().round(due - self.receivable_id.amount)
+                extra = self._aftersales_currency().round(
+                    due - self.receivable_id.amount)
                 if extra > 0:
                     self.receivable_id._top_up(extra)
             else:
@@ -275,8 +276,8 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
                 raise UserError(_(
                     'Invoice %s is not paid yet: release the order as '
                     'vouched, or wait for the payment.') % invoice.number)
-            if self._aftersales_currency().compare_amounts(invoice.amount_total,
-                                                due) < 0:
+            currency = self._aftersales_currency()
+            if currency.compare_amounts(invoice.amount_total, due) < 0:
                 raise UserError(_(
                     'Invoice %s (%.2f) does not cover the %.2f the customer '
                     'owes.') % (invoice.number, invoice.amount_total, due))
@@ -288,7 +289,8 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
                     payment.name, customer.name))
             if payment.state not in ('posted', 'reconciled'):
                 raise UserError(_('Payment %s is not posted.') % payment.name)
-            if self._aftersales_currency().compare_amounts(payment.amount, due) < 0:
+            currency = self._aftersales_currency()
+            if currency.compare_amounts(payment.amount, due) < 0:
                 raise UserError(_(
                     'Payment %s (%.2f) does not cover the %.2f the customer '
                     'owes.') % (payment.name, payment.amount, due))

@@ -5,7 +5,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from .aftersales_control_mixin import aftersales_control
@@ -207,9 +207,9 @@ class AftersalesPartRecovery(models.Model):
                 company._aftersales_today()
                 + timedelta(days=company.aftersales_recovery_due_days))
             lines = repair.operations.filtered(
-                lambda l: l.type == 'add' and
-                l.warranty_coverage in ('free', 'deposit') and
-                not l.recovery_ids)
+                lambda line: line.type == 'add' and
+                line.warranty_coverage in ('free', 'deposit') and
+                not line.recovery_ids)
             for line in lines:
                 reason = self._is_recovery_exempt(line.product_id, company)
                 recoveries |= Recovery.create({
@@ -549,8 +549,8 @@ class AftersalesPartRecovery(models.Model):
         self._lock()
         if self.state != 'received':
             raise UserError(_('%s is %s: only received old parts are '
-                              'inspected.') % (self.name,
-                                                self._state_label()))
+                              'inspected.') % (
+                                  self.name, self._state_label()))
         # the part is where its receipt put it, in that warehouse
         source = self.move_ids.filtered(
             lambda m: m.state == 'done')[-1:].location_dest_id

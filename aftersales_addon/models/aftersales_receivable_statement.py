@@ -5,7 +5,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 
-
 class AftersalesReceivableStatement(models.Model):
     """R51: the monthly reconciliation between Finance and a technician:
     opening balance, new receivables, customer payments, deductions,
@@ -254,7 +253,8 @@ class AftersalesReceivableStatement(models.Model):
         self._check_is_technician_of()
         if self.filtered(lambda s: s.state == 'confirmed'):
             raise UserError(_('This statement is confirmed already.'))
-        if self.mapped('line_ids').filtered(lambda l: l.state == 'disputed'):
+        if self.mapped('line_ids').filtered(
+                lambda line: line.state == 'disputed'):
             raise UserError(_(
                 'A line is disputed: Finance answers the dispute first.'))
         # sudo: the technician only reads statements; confirming is theirs
@@ -280,7 +280,7 @@ class AftersalesReceivableStatement(models.Model):
             raise UserError(_('Only a disputed statement gets an answer.'))
         # sudo: the dispute's answer is written by this action only (R51)
         self.sudo().mapped('line_ids').filtered(
-            lambda l: l.state == 'disputed').write({'state': 'resolved'})
+            lambda line: line.state == 'disputed').write({'state': 'resolved'})
         self.sudo().write({'state': 'sent'})
         self._aftersales_close_activities(['statement_disputed'])
         return True
@@ -290,4 +290,3 @@ class AftersalesReceivableStatement(models.Model):
         return self.env.ref(
             'aftersales_addon.action_report_receivable_statement'
         ).report_action(self)
-

@@ -54,7 +54,7 @@ class AftersalesReceivableStatementLine(models.Model):
             # the technician's words are text, never markup
             statement.message_post(body=_('Disputed %s: %s') % (
                 html_escape(', '.join(self.filtered(
-                    lambda l: l.statement_id == statement).mapped(
+                    lambda line: line.statement_id == statement).mapped(
                         'receivable_id.name'))), html_escape(note)))
             statement._aftersales_schedule_activity(
                 statement._aftersales_finance_users(statement.company_id),

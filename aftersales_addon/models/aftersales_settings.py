@@ -51,18 +51,25 @@ class AftersalesSettings(models.TransientModel):
         default=lambda self: self.env.user.company_id)
     aftersales_govern_all_repairs = _mirror('aftersales_govern_all_repairs')
     aftersales_doa_days = _mirror('aftersales_doa_days')
-    aftersales_quality_failure_days = _mirror('aftersales_quality_failure_days')
+    aftersales_quality_failure_days = _mirror(
+        'aftersales_quality_failure_days')
     aftersales_recovery_due_days = _mirror('aftersales_recovery_due_days')
     aftersales_photo_max_px = _mirror('aftersales_photo_max_px')
     aftersales_parts_pricelist_id = _mirror('aftersales_parts_pricelist_id')
     aftersales_labour_pricelist_id = _mirror('aftersales_labour_pricelist_id')
-    aftersales_recovery_exempt_threshold = _mirror('aftersales_recovery_exempt_threshold')
+    aftersales_recovery_exempt_threshold = _mirror(
+        'aftersales_recovery_exempt_threshold')
     aftersales_recovery_list_day = _mirror('aftersales_recovery_list_day')
-    aftersales_receivable_deduction_days = _mirror('aftersales_receivable_deduction_days')
-    aftersales_receivable_warning_days = _mirror('aftersales_receivable_warning_days')
-    aftersales_receivable_refund_days = _mirror('aftersales_receivable_refund_days')
-    aftersales_receivable_refund_method = _mirror('aftersales_receivable_refund_method')
-    aftersales_receivable_notify_hours = _mirror('aftersales_receivable_notify_hours')
+    aftersales_receivable_deduction_days = _mirror(
+        'aftersales_receivable_deduction_days')
+    aftersales_receivable_warning_days = _mirror(
+        'aftersales_receivable_warning_days')
+    aftersales_receivable_refund_days = _mirror(
+        'aftersales_receivable_refund_days')
+    aftersales_receivable_refund_method = _mirror(
+        'aftersales_receivable_refund_method')
+    aftersales_receivable_notify_hours = _mirror(
+        'aftersales_receivable_notify_hours')
     aftersales_statement_day = _mirror('aftersales_statement_day')
 
     can_edit_service = fields.Boolean(compute='_compute_can_edit')

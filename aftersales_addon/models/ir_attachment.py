@@ -51,8 +51,8 @@ class IrAttachment(models.Model):
                 and (values.get('mimetype') or 'image/').startswith('image/'):
             limit = self.env.user.company_id.aftersales_photo_max_px
             if limit:
-                smaller = self._aftersales_shrink_photo(values['datas'],
-                                                         limit)
+                smaller = self._aftersales_shrink_photo(
+                    values['datas'], limit)
                 if smaller:
                     values = dict(values, datas=smaller)
         return super(IrAttachment, self).create(values)

@@ -202,7 +202,8 @@ class MrpRepair(models.Model):
         return super(MrpRepair, self)._amount_untaxed()
 
     @api.depends('warranty_state', 'partner_id',
-                 'partner_id.commercial_partner_id.aftersales_service_contract',
+                 'partner_id.commercial_partner_id.'
+                 'aftersales_service_contract',
                  'company_id.partner_id', 'operations.warranty_coverage',
                  'fees_lines.warranty_coverage')
     def _compute_service_type(self):
@@ -211,7 +212,7 @@ class MrpRepair(models.Model):
         for repair in self:
             customer = repair.partner_id.commercial_partner_id
             coverages = repair.operations.filtered(
-                lambda l: l.type == 'add').mapped('warranty_coverage') + \
+                lambda ln: ln.type == 'add').mapped('warranty_coverage') + \
                 repair.fees_lines.mapped('warranty_coverage')
             if customer and customer == \
                     repair.company_id.partner_id.commercial_partner_id:
@@ -230,8 +231,8 @@ class MrpRepair(models.Model):
         held until old parts come back."""
         for repair in self:
             deposits = repair.operations.filtered(
-                lambda l: l.type == 'add' and
-                l.warranty_coverage == 'deposit')
+                lambda line: line.type == 'add' and
+                line.warranty_coverage == 'deposit')
             repair.aftersales_deposit_amount = sum(
                 deposits.mapped('price_subtotal'))
             held = 0.0
@@ -631,9 +632,9 @@ class MrpRepair(models.Model):
                     % repair.name)
             # what the warehouse actually issued (done), not what was asked
             missing = repair.operations.filtered(
-                lambda l: l.type == 'add' and float_compare(
-                    l.qty_issued, l.product_uom_qty,
-                    precision_rounding=l.product_uom.rounding) < 0)
+                lambda line: line.type == 'add' and float_compare(
+                    line.qty_issued, line.product_uom_qty,
+                    precision_rounding=line.product_uom.rounding) < 0)
             if missing:
                 raise UserError(_(
                     'Parts of repair order %s have not been issued by the '
@@ -724,13 +725,13 @@ class MrpRepair(models.Model):
         if self.state in ('draft', 'cancel', 'done'):
             raise UserError(_(
                 'Parts are issued to a confirmed repair order only (%s is '
-                '%s).') % (self.name, dict(self._fields['state']
-                                            ._description_selection(
-                                                self.env))[self.state]))
+                '%s).') % (self.name, dict(
+                    self._fields['state']._description_selection(
+                        self.env))[self.state]))
         quantities = {
             line: line.qty_to_issue
             for line in self.operations.filtered(
-                lambda l: l.type == 'add' and l.qty_to_issue > 0)}
+                lambda line: line.type == 'add' and line.qty_to_issue > 0)}
         if not quantities:
             raise UserError(_('All parts of %s have been requested '
                               'already.') % self.name)
@@ -738,7 +739,7 @@ class MrpRepair(models.Model):
             'issue').default_location_dest_id
         # The parts are consumed where they were issued to (Odoo moves them
         # from the line's location to production when the repair is done).
-        self.operations.filtered(lambda l: l.type == 'add').write(
+        self.operations.filtered(lambda line: line.type == 'add').write(
             {'location_id': issue_location.id})
         picking = self._create_parts_picking('issue', quantities)
         return picking.get_formview_action()
@@ -875,12 +876,12 @@ class MrpRepair(models.Model):
         list and one UPDATE per line table, whatever the number of lines."""
         for model, kind in (('mrp.repair.line', 'parts'),
                             ('mrp.repair.fee', 'labour')):
-            targets = lines.filtered(lambda l: l._name == model) \
+            targets = lines.filtered(lambda line: line._name == model) \
                 if lines is not None else \
                 self.mapped('operations' if model == 'mrp.repair.line'
                             else 'fees_lines')
             if model == 'mrp.repair.line':
-                targets = targets.filtered(lambda l: l.type == 'add')
+                targets = targets.filtered(lambda line: line.type == 'add')
             if targets:
                 self.env[model]._write_coverage(targets, kind)
         if self.env.recompute:

@@ -147,7 +147,7 @@ class RepairLineMixin(models.AbstractModel):
                 self._may_set_price():
             # R90: Finance's price stands until the coverage changes
             with aftersales_control():
-                self.filtered(lambda l: l.repair_id.aftersales_governed
+                self.filtered(lambda line: line.repair_id.aftersales_governed
                               ).write({'price_set_by_finance': True})
         if {'product_id', 'type'}.intersection(vals):
             # R33/R90: the price follows the product and the coverage
@@ -159,8 +159,8 @@ class RepairLineMixin(models.AbstractModel):
         """Coverage and price again for lines of decided orders whose
         product or type changed: priced lines from the decision, part lines
         removing a part at 0 without coverage."""
-        decided = self.filtered(lambda l: l.repair_id.warranty_state)
-        priced = decided.filtered(lambda l: l._is_priced({}, l))
+        decided = self.filtered(lambda line: line.repair_id.warranty_state)
+        priced = decided.filtered(lambda line: line._is_priced({}, line))
         if priced:
             priced.mapped('repair_id')._apply_warranty_coverage(lines=priced)
         unpriced = decided - priced

@@ -124,11 +124,13 @@ class StockPicking(models.Model):
     def _reduce_returned_repair_lines(self):
         """R24: a part returned unused lowers the quantity of its repair
         line, so the order consumes and invoices only what was used."""
-        return_type = self.env.ref('aftersales_addon.picking_type_parts_return')
+        return_type = self.env.ref(
+            'aftersales_addon.picking_type_parts_return')
         moves = self.filtered(
             lambda p: p.picking_type_id == return_type).mapped(
                 'move_lines').filtered(
-                    lambda m: m.state == 'done' and m.aftersales_repair_line_id)
+                    lambda m: m.state == 'done' and
+                    m.aftersales_repair_line_id)
         for move in moves:
             line = move.aftersales_repair_line_id
             qty = move.product_uom._compute_quantity(

@@ -27,10 +27,11 @@ class TestAccess(AftersalesCase):
 
     def test_technician_sees_only_own_repairs(self):
         Repair = self.env['mrp.repair'].sudo(self.users['tech1'])
-        found = Repair.search([('id', 'in', (self.repair1 | self.repair2).ids)])
+        both = (self.repair1 | self.repair2).ids
+        found = Repair.search([('id', 'in', both)])
         self.assertEqual(found, self.repair1)
         Repair2 = self.env['mrp.repair'].sudo(self.users['tech2'])
-        found = Repair2.search([('id', 'in', (self.repair1 | self.repair2).ids)])
+        found = Repair2.search([('id', 'in', both)])
         self.assertEqual(found, self.repair2)
 
     def test_technician_cannot_edit_other_technicians_repair(self):
@@ -125,7 +126,7 @@ class TestAccess(AftersalesCase):
                 self.repair1.sudo(self.users[key]).read(['name'])[0]['name'],
                 self.repair1.name)
 
-    def test_customer_service_creates_repairs_technician_cannot_create_ticket_repair_for_others(self):
+    def test_cs_creates_repairs_technician_not_for_others(self):
         """Customer service creates repair orders from requests; a
         non-technician cannot be assigned a repair order."""
         from odoo.exceptions import UserError

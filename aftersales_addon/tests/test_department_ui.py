@@ -67,7 +67,7 @@ class TestSerialsForDepartments(AftersalesCase):
         repair.sudo(self.users['tech1']).write(
             {'operations': [(0, 0, vals)]})
         line = repair.operations.filtered(
-            lambda l: l.product_id == self.serial_part)
+            lambda line: line.product_id == self.serial_part)
         self.assertEqual(line.lot_id, self.battery_lot)
 
     def test_part_added_in_the_phone_dialog(self):
@@ -105,7 +105,7 @@ class TestSerialsForDepartments(AftersalesCase):
         repair.sudo(self.users['tech1']).write(
             {'operations': [(0, 0, sent)]})
         line = repair.operations.filtered(
-            lambda l: l.product_id == self.serial_part)
+            lambda line: line.product_id == self.serial_part)
         self.assertEqual(line.type, 'add')
         self.assertEqual(line.lot_id, self.battery_lot)
         self.assertTrue(line.location_id)

@@ -314,7 +314,7 @@ class TestReceivableFollowsInvoice(ReceivableCase):
         refund.compute_taxes()
         refund.action_invoice_open()
         credit = refund.move_id.line_ids.filtered(
-            lambda l: l.account_id == invoice.account_id)
+            lambda line: line.account_id == invoice.account_id)
         invoice.assign_outstanding_credit(credit.id)
         receivable.invalidate_cache()
         self.assertLedger(receivable, 100.0, 30.0, 0.0, 0.0)
@@ -491,7 +491,7 @@ class TestPayslip(ReceivableCase):
         return slip
 
     def line(self, slip, code):
-        return slip.line_ids.filtered(lambda l: l.code == code)
+        return slip.line_ids.filtered(lambda line: line.code == code)
 
     def test_deduction_and_refund_on_payslips(self):
         receivable = self.make_receivable(300.0, age=45)
@@ -584,7 +584,8 @@ class TestStatements(ReceivableCase):
         self.assertEqual(mine.paid, 0.0)
         self.assertEqual(mine.closing, 290.0)
         self.assertEqual(mine.line_ids.mapped('receivable_id'), old | new)
-        line_old = mine.line_ids.filtered(lambda l: l.receivable_id == old)
+        line_old = mine.line_ids.filtered(
+            lambda line: line.receivable_id == old)
         self.assertEqual(line_old.age_days, (prev_to - fields.Date.from_string(
             old.date)).days)
         theirs = statements - mine

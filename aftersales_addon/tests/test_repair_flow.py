@@ -93,7 +93,7 @@ class TestRepairFlow(AftersalesCase):
         self.assertEqual(pickings.aftersales_repair_id, repair)
         self.assertEqual(
             pickings.move_line_ids.filtered(
-                lambda l: l.product_id == self.serial_part).lot_id,
+                lambda line: line.product_id == self.serial_part).lot_id,
             self.battery_lot)
         for line in repair.operations:
             self.assertEqual(line.qty_issued, line.product_uom_qty)
@@ -104,14 +104,15 @@ class TestRepairFlow(AftersalesCase):
             self.users['tech1']).with_context(
                 default_repair_id=repair.id).create({})
         pad_line = wizard.line_ids.filtered(
-            lambda l: l.product_id == self.part)
+            lambda line: line.product_id == self.part)
         pad_line.quantity = 1
         wizard.action_return()
         back = repair.parts_picking_ids.filtered(
             lambda p: p.state != 'done')
         self.assertEqual(back.origin, repair.name)
         back.sudo(self.users['warehouse']).button_validate()
-        pad = repair.operations.filtered(lambda l: l.product_id == self.part)
+        pad = repair.operations.filtered(
+            lambda line: line.product_id == self.part)
         self.assertEqual(pad.product_uom_qty, 2)
         self.assertEqual(pad.qty_issued, 2)
         self.assertEqual(self.part.with_context(

@@ -211,7 +211,8 @@ class TestWarrantyConfigurationErrors(WarrantyCase):
             self.env['aftersales.warranty.rule'].search_count([]), count)
 
     def test_bad_rules(self):
-        tier = lambda f, t: (0, 0, {'month_from': f, 'month_to': t})
+        def tier(month_from, month_to):
+            return (0, 0, {'month_from': month_from, 'month_to': month_to})
         product = {'name': 'Battery', 'product_id': self.serial_part.id}
         self.assert_refused(dict(product, tier_ids=[tier(0, 12),
                                                     tier(6, 24)]),

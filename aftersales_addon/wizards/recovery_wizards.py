@@ -40,13 +40,13 @@ class RecoveryReceiveWizard(models.TransientModel):
     @api.multi
     def action_receive(self):
         self.ensure_one()
-        lines = self.line_ids.filtered(lambda l: l.quantity)
+        lines = self.line_ids.filtered(lambda line: line.quantity)
         if not lines:
             raise UserError(_('Enter the quantity received of at least one '
                               'old part.'))
         pickings = self.env['aftersales.part.recovery']._receive_batch(
-            {l.recovery_id.id: l.quantity for l in lines},
-            {l.recovery_id.id: l.removed_serial for l in lines},
+            {line.recovery_id.id: line.quantity for line in lines},
+            {line.recovery_id.id: line.removed_serial for line in lines},
             self.courier, self.tracking_ref, self.freight_collect)
         if len(pickings) == 1:
             return pickings.get_formview_action()

@@ -21,7 +21,7 @@ class RepairReturnWizard(models.TransientModel):
         repair = self.env['mrp.repair'].browse(
             res.get('repair_id') or self.env.context.get('default_repair_id'))
         lines = repair.operations.filtered(
-            lambda l: l.type == 'add' and l.qty_issued > 0)
+            lambda line: line.type == 'add' and line.qty_issued > 0)
         if not lines:
             raise UserError(_('No part of %s has been issued yet: there is '
                               'nothing to return.') % repair.name)
@@ -35,12 +35,12 @@ class RepairReturnWizard(models.TransientModel):
     @api.multi
     def action_return(self):
         self.ensure_one()
-        lines = self.line_ids.filtered(lambda l: l.quantity > 0)
+        lines = self.line_ids.filtered(lambda line: line.quantity > 0)
         if not lines:
             raise UserError(_('Enter the quantity of at least one part to '
                               'return.'))
         picking = self.repair_id._create_parts_picking(
-            'return', {l.repair_line_id: l.quantity for l in lines})
+            'return', {line.repair_line_id: line.quantity for line in lines})
         return picking.get_formview_action()
 
 
