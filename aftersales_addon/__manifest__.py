@@ -17,6 +17,8 @@
         'account_invoicing',
         'hr_payroll',
         'sale_stock',
+        # technicians on phones and tablets: OCA's responsive web client
+        'web_responsive',
     ],
     'data': [
         'security/aftersales_groups.xml',
