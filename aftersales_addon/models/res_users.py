@@ -41,3 +41,39 @@ class ResUsers(models.Model):
         self.ensure_one()
         return self._is_superuser() or self.has_group(WAREHOUSE_GROUP) or \
             not self._aftersales_is_department_user()
+
+    # ------------------------------------------------------------------
+    # A technician's day starts with his repairs (R13)
+    # ------------------------------------------------------------------
+    @api.model
+    def create(self, vals):
+        user = super(ResUsers, self).create(vals)
+        user._aftersales_set_technician_home()
+        return user
+
+    @api.multi
+    def write(self, vals):
+        res = super(ResUsers, self).write(vals)
+        if any(key == 'groups_id' or key.startswith(('in_group_', 'sel_'))
+               for key in vals):
+            self._aftersales_set_technician_home()
+        return res
+
+    @api.multi
+    def _aftersales_set_technician_home(self):
+        """A technician (not the manager, who sees every department) with
+        no home action of his own opens Odoo on his open repairs."""
+        action = self.env.ref('aftersales_addon.mrp_repair_my_action',
+                              raise_if_not_found=False)
+        if not action:  # during the module's own installation
+            return
+        technician = self.env.ref(
+            'aftersales_addon.group_aftersales_technician')
+        manager = self.env.ref('aftersales_addon.group_aftersales_manager')
+        users = self.filtered(
+            lambda u: not u.action_id and technician in u.groups_id and
+            manager not in u.groups_id)
+        if users:
+            # sudo: the home action is set by the system, whoever gives the
+            # group
+            users.sudo().write({'action_id': action.id})

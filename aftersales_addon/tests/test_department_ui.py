@@ -485,7 +485,9 @@ class TestTechnicianOnSite(AftersalesCase):
         self.assertEqual(urgent.aftersales_phone, '+86 138 0000 0001')
         self.assertTrue(urgent.aftersales_map_url.startswith('geo:0,0?q='))
         self.assertIn('Hangzhou', urgent.aftersales_address)
-        # his first After-Sales menu is his repairs
+        # Odoo opens on his repairs, and they are the first After-Sales menu
+        self.assertEqual(self.users['tech1'].action_id.id, action.id)
+        self.assertFalse(self.users['manager'].action_id)
         menus = self.env['ir.ui.menu'].sudo(self.users['tech1']).search(
             [('parent_id', '=', self.env.ref(
                 'aftersales_addon.menu_aftersales_root').id)])
