@@ -29,6 +29,7 @@
         'data/helpdesk_data.xml',
         'data/recovery_data.xml',
         'data/receivable_data.xml',
+        'data/res_lang_data.xml',
         'views/aftersales_warranty_rule_views.xml',
         'views/res_config_settings_views.xml',
         'views/aftersales_settings_views.xml',

@@ -69,11 +69,11 @@ class TestRecoveryCreation(RecoveryCase):
                          fields.Date.to_string(today + timedelta(days=30)))
         pad = self.recovery_of(repair, self.part)
         self.assertEqual(pad.state, 'exempt')
-        self.assertIn('R41', pad.exempt_reason)
+        self.assertIn('below the threshold', pad.exempt_reason)
         self.assertEqual(repair.recovery_count, 2)
         # R42: until its old part is received, the battery is a deposit
         line = repair.operations.filtered(
-            lambda l: l.product_id == self.serial_part)
+            lambda line: line.product_id == self.serial_part)
         self.assertEqual(line.warranty_coverage, 'deposit')
         self.assertEqual(line.price_unit, 2400.0)
         self.assertEqual(repair.service_type, 'free_warranty')
@@ -124,8 +124,9 @@ class TestRecoveryCreation(RecoveryCase):
         new = self.env['stock.warehouse'].create(
             {'name': 'Chengdu Service Centre', 'code': 'CDU'})
         self.assertTrue(new.aftersales_old_parts_location_id)
-        self.assertEqual(new.aftersales_old_parts_type_id.default_location_dest_id,
-                         new.aftersales_old_parts_location_id)
+        self.assertEqual(
+            new.aftersales_old_parts_type_id.default_location_dest_id,
+            new.aftersales_old_parts_location_id)
 
 
 class TestRecoveryReceipt(RecoveryCase):
@@ -402,10 +403,10 @@ class TestRecoveryAccessAndList(RecoveryCase):
                             'aftersales_recovery_list_day': 28})
         if today.day < 28:
             self.assertFalse(Recovery._cron_outstanding_list().filtered(
-                lambda l: l.company_id == self.company))
+                lambda line: line.company_id == self.company))
         self.company.aftersales_recovery_list_day = min(today.day, 28)
         lists = Recovery._cron_outstanding_list()
-        mine = lists.filtered(lambda l: l.company_id == self.company)
+        mine = lists.filtered(lambda line: line.company_id == self.company)
         self.assertEqual(len(mine), 1)
         all_outstanding = Recovery.search(
             Recovery._outstanding_domain(self.company))
@@ -414,7 +415,7 @@ class TestRecoveryAccessAndList(RecoveryCase):
         self.assertNotIn(exempt.recovery_ids, all_outstanding)
         self.assertEqual(mine.total_count, len(all_outstanding))
         tech_line = mine.line_ids.filtered(
-            lambda l: l.technician_id == self.users['tech1'])
+            lambda line: line.technician_id == self.users['tech1'])
         self.assertEqual(tech_line.count, len(all_outstanding.filtered(
             lambda r: r.technician_id == self.users['tech1'])))
         # Finance is notified with an activity on the list
@@ -424,7 +425,7 @@ class TestRecoveryAccessAndList(RecoveryCase):
         self.assertIn(self.users['finance'], activity_users)
         # once a month only
         self.assertFalse(Recovery._cron_outstanding_list().filtered(
-            lambda l: l.company_id == self.company))
+            lambda line: line.company_id == self.company))
         # the printed list
         html = self.env.ref(
             'aftersales_addon.action_report_recovery_list').render_qweb_html(
@@ -454,12 +455,12 @@ class TestConcurrentReceipt(TransactionCase):
             env1 = api.Environment(cr1, warehouse_uid, {})
             env2 = api.Environment(cr2, warehouse_uid, {})
             env1['aftersales.part.recovery'].browse(rid)._receive(1)
-            with self.assertRaisesRegex(UserError, 'Another user'):
+            with self.assertRaisesRegex(UserError, '其他用户正在处理'):
                 env2['aftersales.part.recovery'].browse(rid)._receive(1)
             cr1.commit()
             cr2.rollback()
             # the second user, trying again, sees it received
-            with self.assertRaisesRegex(UserError, 'nothing to receive'):
+            with self.assertRaisesRegex(UserError, '没有可接收的旧件'):
                 env2['aftersales.part.recovery'].browse(rid)._receive(1)
         finally:
             cr1.rollback()
@@ -497,7 +498,7 @@ class TestOutstandingListFigures(RecoveryCase):
         self.assertGreater(deposits, 0.0)
         self.assertAlmostEqual(sum(mine.mapped('deposit')), deposits, 2)
         line = listed.line_ids.filtered(
-            lambda l: l.technician_id == self.users['tech1'])
+            lambda line: line.technician_id == self.users['tech1'])
         tech1_items = listed.item_ids.filtered(
             lambda i: i.technician_id == self.users['tech1'])
         self.assertAlmostEqual(line.quantity,
