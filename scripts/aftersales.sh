@@ -77,14 +77,39 @@ ensure_venv() {
   [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
   local pip="$VENV/bin/pip"
   "$pip" install -q "setuptools<58" wheel 2>&1 | grep -v "is ignored" || true
-  info "Odoo 11 and OCA helpdesk_mgmt (no deps)"
+  info "Odoo 11 and OCA helpdesk_mgmt, web_responsive (no deps)"
   "$pip" install -q --no-deps -r "$ROOT/requirements-odoo.txt" 2>&1 | grep -v "is ignored" || true
   info "Python libraries"
   "$pip" install -q -r "$ROOT/requirements.txt" 2>&1 | grep -v -e "is ignored" -e "dependency resolver" -e "which is not installed" || true
   "$pip" install -q --no-build-isolation "vatnumber==1.2" 2>&1 | grep -v "is ignored" || true
-  "$VENV/bin/python" -c "import odoo, psycopg2, lxml, selenium, pytest_odoo, os; assert os.path.isfile(os.path.join(os.path.dirname(odoo.__file__), 'addons/helpdesk_mgmt/__manifest__.py'))" \
+  "$VENV/bin/python" -c "import odoo, psycopg2, lxml, selenium, pytest_odoo, os; assert all(os.path.isfile(os.path.join(os.path.dirname(odoo.__file__), 'addons', m, '__manifest__.py')) for m in ('helpdesk_mgmt', 'web_responsive'))" \
     || { echo "venv check failed" >&2; exit 1; }
   echo "$want" >"$stamp"
+}
+
+ensure_lint_venv() {
+  local lvenv="$WORK/lintvenv" stamp="$WORK/lintvenv/.requirements.sha" want py
+  want=$(sha1sum <"$ROOT/requirements-lint.txt" | cut -c1-40)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  step "Creating the lint venv (flake8, pylint-odoo; OCA configuration)"
+  if command -v pyenv >/dev/null && py=$(pyenv prefix "$PY_VERSION" 2>/dev/null); then py="$py/bin/python"
+  else py="$HOME/.pyenv/versions/$PY_VERSION/bin/python"; fi
+  [ -x "$lvenv/bin/python" ] || "$py" -m venv "$lvenv"
+  "$lvenv/bin/pip" install -q -r "$ROOT/requirements-lint.txt" 2>&1 | grep -v "is ignored" || true
+  "$lvenv/bin/python" -c "import pylint_odoo, flake8" || { echo "lint venv check failed" >&2; exit 1; }
+  echo "$want" >"$stamp"
+}
+
+# run_lint: flake8 and pylint-odoo with OCA's configuration (.flake8,
+# .pylintrc at the repository's root); any message fails the test command.
+run_lint() {
+  ensure_lint_venv
+  step "Lint: flake8 and pylint-odoo (OCA configuration)"
+  local rc=0
+  (cd "$ROOT" && "$WORK/lintvenv/bin/flake8" aftersales_addon bench scripts) || rc=1
+  (cd "$ROOT" && "$WORK/lintvenv/bin/pylint" --rcfile=.pylintrc --output-format=text aftersales_addon) || rc=1
+  if [ "$rc" = 0 ]; then info "lint: clean"; fi
+  return "$rc"
 }
 
 ensure_lessc() {
@@ -351,11 +376,20 @@ cmd_run() {
   trap 'rm -f "$ODOO_PIDFILE"; stop_postgres' EXIT
   trap 'exit 130' INT TERM
   setup
+  # Demo data is loaded once (noupdate): a demo database made from another
+  # template (the addon's dependencies changed) is made again, so that it
+  # shows the current demo. Its data is throwaway by definition.
+  local stamp="$WORK/$DEMO_DB.template"
+  if db_exists "$DEMO_DB" && [ "$(cat "$stamp" 2>/dev/null)" != "$TEMPLATE" ]; then
+    step "The demo database $DEMO_DB was made from another template: making it again"
+    drop_db "$DEMO_DB"
+  fi
   if ! db_exists "$DEMO_DB"; then
     step "Creating the demo database $DEMO_DB with aftersales_addon"
     clone_db "$TEMPLATE" "$DEMO_DB"
     odoo_cmd -d "$DEMO_DB" -i aftersales_addon --load-language=zh_CN --stop-after-init --log-level=warn \
       --logfile="$WORK/demo-install.log" || { tail -40 "$WORK/demo-install.log"; drop_db "$DEMO_DB"; exit 1; }
+    echo "$TEMPLATE" >"$stamp"
   else
     step "Updating aftersales_addon in $DEMO_DB"
     odoo_cmd -d "$DEMO_DB" -u aftersales_addon --stop-after-init --log-level=warn \
@@ -379,8 +413,8 @@ MSG
 }
 
 # Odoo's own tests of the host modules the addon extends (issue 11). They run
-# after the addon's suite, on the same throwaway database: the addon's tests
-# roll back, so it still is "addon installed with demo data". A failure that
+# at the same time as the addon's suite, on a copy of the throwaway database
+# made right after the install ("addon installed with demo data"). A failure that
 # is not in HOST_EXPECTED_FAILURES (tests that already fail WITHOUT the addon)
 # fails the run. AFTERSALES_HOST_TEST_MODULES="mod ..." runs fewer modules
 # (stock's tests are about two thirds of the step's time).
@@ -557,6 +591,8 @@ cmd_test() {
   trap 'if [ -n "$HOST_PID" ]; then pkill -TERM -P "$HOST_PID" 2>/dev/null || true; kill "$HOST_PID" 2>/dev/null || true; wait "$HOST_PID" 2>/dev/null || true; fi
         drop_db "'"$db"'" >/dev/null 2>&1 || true; drop_db "'"$host_db"'" >/dev/null 2>&1 || true
         [ "$PG_STARTED_HERE" = 1 ] && stop_postgres >/dev/null' EXIT
+  local lint_rc=0
+  run_lint || lint_rc=$?
   step "Installing aftersales_addon with demo data on throwaway database $db"
   clone_db "$TEMPLATE" "$db"
   # Odoo appends to its log file: start from an empty one, so that the check
@@ -593,6 +629,7 @@ cmd_test() {
     cat "$host_log"
   fi
   if [ "$rc" != 0 ]; then return "$rc"; fi
+  if [ "$lint_rc" != 0 ]; then echo "lint reported problems (above)" >&2; return "$lint_rc"; fi
   return "$host_rc"
 }
 
