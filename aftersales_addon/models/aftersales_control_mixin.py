@@ -96,10 +96,12 @@ class AftersalesControlMixin(models.AbstractModel):
             labels = sorted(self._fields[name].get_description(self.env)[
                 'string'] for name in names if name in self._fields)
             raise AccessError(_(
-                '%s: %s cannot be set by hand; they are recorded by the '
-                'after-sales actions that check the rules.') % (
-                    self.env['ir.model']._get(self._name).name,
-                    ', '.join(labels)))
+                '%(name)s: %(labels)s cannot be set by hand; they are '
+                'recorded by the after-sales actions that check the '
+                'rules.') % {
+                'name': self.env['ir.model']._get(self._name).name,
+                'labels': ', '.join(labels),
+            })
 
     @api.model
     def create(self, vals):

@@ -30,7 +30,7 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
     _aftersales_controlled_fields = RELEASE_FIELDS
 
     finance_release = fields.Selection(
-        RELEASE_MODES, string='Finance Release', readonly=True, copy=False,
+        RELEASE_MODES, readonly=True, copy=False,
         track_visibility='onchange',
         help='How Finance released the parts of this order.')
     finance_release_date = fields.Datetime(
@@ -165,18 +165,24 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
                 continue
             if order.finance_release in (False, 'warranty'):
                 raise UserError(_(
-                    '%s must be released by Finance before its parts leave '
-                    'the warehouse: the customer owes %.2f. Finance releases '
-                    'it as paid, or as vouched by a technician.') % (
-                        order.display_name, order._aftersales_amount_due()))
+                    '%(order)s must be released by Finance before its '
+                    'parts leave the warehouse: the customer owes '
+                    '%(amount_due).2f. Finance releases it as paid, or '
+                    'as vouched by a technician.') % {
+                    'order': order.display_name,
+                    'amount_due': order._aftersales_amount_due(),
+                })
             if order._aftersales_currency().compare_amounts(
                     order._aftersales_amount_due(),
                     order.finance_release_amount) > 0:
                 raise UserError(_(
-                    '%s now costs %.2f but Finance released %.2f: ask '
-                    'Finance to release it again.') % (
-                        order.display_name, order._aftersales_amount_due(),
-                        order.finance_release_amount))
+                    '%(order)s now costs %(amount_due).2f but Finance '
+                    'released %(finance_release_amount).2f: ask '
+                    'Finance to release it again.') % {
+                    'order': order.display_name,
+                    'amount_due': order._aftersales_amount_due(),
+                    'finance_release_amount': order.finance_release_amount,
+                })
         if to_stamp:
             # sudo: the warehouse validating the issue records that nothing
             # was to pay (checked just above); no release field is writable
@@ -216,10 +222,12 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
             if self.receivable_id:
                 if self.receivable_id.employee_id != employee:
                     raise UserError(_(
-                        '%s is already vouched for by %s; the same '
-                        'technician vouches for the rest.') % (
-                            self.display_name,
-                            self.receivable_id.employee_id.name))
+                        '%(name)s is already vouched for by '
+                        '%(technician)s; the same technician vouches '
+                        'for the rest.') % {
+                        'name': self.display_name,
+                        'technician': self.receivable_id.employee_id.name,
+                    })
                 extra = self._aftersales_currency().round(
                     due - self.receivable_id.amount)
                 if extra > 0:
@@ -270,8 +278,12 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
         if invoice:
             if invoice.commercial_partner_id != customer or \
                     invoice.type != 'out_invoice':
-                raise UserError(_('Invoice %s is not an invoice of %s.') % (
-                    invoice.number or invoice.display_name, customer.name))
+                raise UserError(_(
+                    'Invoice %(invoice)s is not an invoice of '
+                    '%(customer)s.') % {
+                    'invoice': invoice.number or invoice.display_name,
+                    'customer': customer.name,
+                })
             if invoice.state != 'paid':
                 raise UserError(_(
                     'Invoice %s is not paid yet: release the order as '
@@ -279,21 +291,33 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
             currency = self._aftersales_currency()
             if currency.compare_amounts(invoice.amount_total, due) < 0:
                 raise UserError(_(
-                    'Invoice %s (%.2f) does not cover the %.2f the customer '
-                    'owes.') % (invoice.number, invoice.amount_total, due))
+                    'Invoice %(invoice)s (%(amount_total).2f) does not '
+                    'cover the %(due).2f the customer owes.') % {
+                    'invoice': invoice.number,
+                    'amount_total': invoice.amount_total,
+                    'due': due,
+                })
             return invoice.number
         if payment:
             if payment.partner_id.commercial_partner_id != customer or \
                     payment.payment_type != 'inbound':
-                raise UserError(_('Payment %s is not a payment from %s.') % (
-                    payment.name, customer.name))
+                raise UserError(_(
+                    'Payment %(payment)s is not a payment from '
+                    '%(customer)s.') % {
+                    'payment': payment.name,
+                    'customer': customer.name,
+                })
             if payment.state not in ('posted', 'reconciled'):
                 raise UserError(_('Payment %s is not posted.') % payment.name)
             currency = self._aftersales_currency()
             if currency.compare_amounts(payment.amount, due) < 0:
                 raise UserError(_(
-                    'Payment %s (%.2f) does not cover the %.2f the customer '
-                    'owes.') % (payment.name, payment.amount, due))
+                    'Payment %(payment)s (%(amount).2f) does not cover '
+                    'the %(due).2f the customer owes.') % {
+                    'payment': payment.name,
+                    'amount': payment.amount,
+                    'due': due,
+                })
             return payment.name
         raise UserError(_('Choose the customer\'s paid invoice or payment.'))
 

@@ -48,7 +48,7 @@ class AftersalesPartRecovery(models.Model):
                              readonly=True,
                              help='Serial of the part fitted.')
     removed_serial = fields.Char(
-        string='Removed Serial', track_visibility='onchange',
+        track_visibility='onchange',
         help='Serial of the old part, when known (entered at receipt).')
     quantity = fields.Float(
         required=True, readonly=True,
@@ -60,7 +60,7 @@ class AftersalesPartRecovery(models.Model):
                                     readonly=True, index=True)
     partner_id = fields.Many2one('res.partner', string='Customer',
                                  readonly=True)
-    due_date = fields.Date(string='Due Date', readonly=True, index=True)
+    due_date = fields.Date(readonly=True, index=True)
     state = fields.Selection(
         [('to_return', 'To Return'),
          ('received', 'Received'),
@@ -70,7 +70,7 @@ class AftersalesPartRecovery(models.Model):
         default='to_return', required=True, readonly=True, index=True,
         track_visibility='onchange', copy=False)
     unit_cost = fields.Float(
-        string='Unit Cost', readonly=True,
+        readonly=True,
         digits=dp.get_precision('Product Price'),
         help='Cost of the part when it was replaced.')
     exempt_reason = fields.Text(string='Exemption Reason', readonly=True,
@@ -99,7 +99,7 @@ class AftersalesPartRecovery(models.Model):
         [('fault_confirmed', 'Fault confirmed'),
          ('no_fault', 'No fault found'),
          ('human_damage', 'Human damage found')],
-        string='Inspection Result', readonly=True,
+        readonly=True,
         track_visibility='onchange')
     inspection_note = fields.Text(string='Inspection Notes', readonly=True)
     inspection_user_id = fields.Many2one('res.users', string='Inspected By',
@@ -187,8 +187,12 @@ class AftersalesPartRecovery(models.Model):
         if product.aftersales_no_recovery_value and float_compare(
                 product.standard_price, threshold,
                 precision_rounding=company.currency_id.rounding) < 0:
-            return _('Unit cost %s below the threshold %s and no recovery '
-                     'value.') % (product.standard_price, threshold)
+            return _(
+                'Unit cost %(standard_price)s below the threshold '
+                '%(threshold)s and no recovery value.') % {
+                'standard_price': product.standard_price,
+                'threshold': threshold,
+            }
         return False
 
     @api.model
@@ -246,9 +250,12 @@ class AftersalesPartRecovery(models.Model):
         self._lock()
         for recovery in self:
             if recovery.state != 'to_return':
-                raise UserError(_('%s is already %s: it cannot be '
-                                  'exempted.') % (
-                    recovery.name, recovery._state_label()))
+                raise UserError(_(
+                    '%(recovery)s is already %(state_label)s: it '
+                    'cannot be exempted.') % {
+                    'recovery': recovery.name,
+                    'state_label': recovery._state_label(),
+                })
         # the exemption is written by Finance's exemption only (R41),
         # checked above; Finance stays the author of the tracked change
         with aftersales_control():
@@ -314,8 +321,12 @@ class AftersalesPartRecovery(models.Model):
         for recovery in recoveries:
             quantity = quantities[recovery.id]
             if recovery.state != 'to_return':
-                raise UserError(_('%s is %s: there is nothing to receive.')
-                                % (recovery.name, recovery._state_label()))
+                raise UserError(_(
+                    '%(recovery)s is %(state_label)s: there is nothing '
+                    'to receive.') % {
+                    'recovery': recovery.name,
+                    'state_label': recovery._state_label(),
+                })
             if recovery.repair_id.state == 'cancel':
                 raise UserError(_('Repair order %s is cancelled: its old '
                                   'part cannot be received.')
@@ -326,9 +337,12 @@ class AftersalesPartRecovery(models.Model):
                     float_compare(quantity, remaining,
                                   precision_digits=precision) > 0:
                 raise UserError(_(
-                    'Receive between 0 and %s old parts for %s (what was '
-                    'replaced and has not come back).')
-                    % (remaining, recovery.name))
+                    'Receive between 0 and %(remaining)s old parts for '
+                    '%(recovery)s (what was replaced and has not come '
+                    'back).') % {
+                    'remaining': remaining,
+                    'recovery': recovery.name,
+                })
         # the receipt, its links and the recovery's figures are written by
         # the receipt only (R43), every check above passed
         with aftersales_control():
@@ -398,7 +412,11 @@ class AftersalesPartRecovery(models.Model):
             'aftersales_tracking_ref': tracking_ref,
             'aftersales_freight_collect': freight_collect,
             'move_lines': [(0, 0, {
-                'name': _('Old part of %s (%s)') % (repair.name, rec.name),
+                'name': _(
+                    'Old part of %(repair)s (%(recovery)s)') % {
+                    'repair': repair.name,
+                    'recovery': rec.name,
+                },
                 'product_id': rec.product_id.id,
                 'product_uom': rec.product_id.uom_id.id,
                 'product_uom_qty': quantities[rec.id],
@@ -500,8 +518,12 @@ class AftersalesPartRecovery(models.Model):
         for recovery, quantity in items:
             inv_line = recovery.repair_line_id.invoice_line_id
             lines.append((0, 0, {
-                'name': _('Deposit returned, old part received (%s): %s')
-                % (recovery.name, inv_line.name),
+                'name': _(
+                    'Deposit returned, old part received '
+                    '(%(recovery)s): %(line)s') % {
+                    'recovery': recovery.name,
+                    'line': inv_line.name,
+                },
                 'product_id': inv_line.product_id.id,
                 'uom_id': inv_line.uom_id.id,
                 'account_id': inv_line.account_id.id,
@@ -548,9 +570,12 @@ class AftersalesPartRecovery(models.Model):
                                 'inspects old parts.'))
         self._lock()
         if self.state != 'received':
-            raise UserError(_('%s is %s: only received old parts are '
-                              'inspected.') % (
-                                  self.name, self._state_label()))
+            raise UserError(_(
+                '%(name)s is %(state_label)s: only received old parts '
+                'are inspected.') % {
+                'name': self.name,
+                'state_label': self._state_label(),
+            })
         # the part is where its receipt put it, in that warehouse
         source = self.move_ids.filtered(
             lambda m: m.state == 'done')[-1:].location_dest_id

@@ -112,7 +112,11 @@ class AftersalesReceivableStatement(models.Model):
         period = fields.Date.from_string(date_to).strftime('%Y-%m')
         for employee in employees:
             statements |= Statement.create({
-                'name': _('%s %s') % (employee.name, period),
+                'name': _(
+                    '%(employee)s %(period)s') % {
+                    'employee': employee.name,
+                    'period': period,
+                },
                 'company_id': company.id,
                 'employee_id': employee.id,
                 'user_id': employee.user_id.id,

@@ -52,10 +52,13 @@ class AftersalesReceivableStatementLine(models.Model):
         statements.write({'state': 'disputed'})
         for statement in statements:
             # the technician's words are text, never markup
-            statement.message_post(body=_('Disputed %s: %s') % (
-                html_escape(', '.join(self.filtered(
+            statement.message_post(body=_(
+                'Disputed %(items)s: %(note)s') % {
+                'items': html_escape(', '.join(self.filtered(
                     lambda line: line.statement_id == statement).mapped(
-                        'receivable_id.name'))), html_escape(note)))
+                        'receivable_id.name'))),
+                'note': html_escape(note),
+            })
             statement._aftersales_schedule_activity(
                 statement._aftersales_finance_users(statement.company_id),
                 lambda self: _('Statement disputed by %s')

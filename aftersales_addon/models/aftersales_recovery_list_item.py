@@ -26,6 +26,6 @@ class AftersalesRecoveryListItem(models.Model):
     quantity = fields.Float(
         string='Outstanding', readonly=True,
         digits=dp.get_precision('Product Unit of Measure'))
-    deposit = fields.Float(string='Deposit', readonly=True,
+    deposit = fields.Float(readonly=True,
                            digits=dp.get_precision('Product Price'))
-    due_date = fields.Date(string='Due Date', readonly=True)
+    due_date = fields.Date(readonly=True)

@@ -84,7 +84,7 @@ class AftersalesTechnicianReceivable(models.Model):
     deducted_amount = fields.Monetary(string='Deducted', readonly=True)
     refunded_amount = fields.Monetary(string='Refunded', readonly=True)
     balance = fields.Monetary(
-        string='Balance', readonly=True,
+        readonly=True,
         help='What the technician still owes (negative: what the company '
              'owes back to the technician).')
     customer_due = fields.Monetary(
@@ -362,9 +362,12 @@ class AftersalesTechnicianReceivable(models.Model):
             # sudo: the cron posts on the employee's record for them
             employee.message_post(
                 body=in_lang(employee, employee.user_id.lang, lambda self: _(
-                    '%d receivable(s) unpaid after the deduction period, '
-                    'total %.2f, will be deducted from your next '
-                    'payslip.') % (count, total)),
+                    '%(count)d receivable(s) unpaid after the '
+                    'deduction period, total %(total).2f, will be '
+                    'deducted from your next payslip.') % {
+                    'count': count,
+                    'total': total,
+                }),
                 partner_ids=partner.ids,
                 subtype='mail.mt_comment')
 
@@ -435,9 +438,12 @@ class AftersalesTechnicianReceivable(models.Model):
         self.ensure_one()
         # in the technician's language, whoever released the order
         message = in_lang(self, self.user_id.lang, lambda self: _(
-            'You vouched for %s: %.2f %s is owed by you until the customer '
-            'pays.') % (order.display_name, self.balance,
-                        self.currency_id.name or ''))
+            'You vouched for %(order)s: %(balance).2f %(currency)s is '
+            'owed by you until the customer pays.') % {
+            'order': order.display_name,
+            'balance': self.balance,
+            'currency': self.currency_id.name or '',
+        })
         self.message_post(body=message, subtype='mail.mt_comment',
                           partner_ids=self.user_id.partner_id.ids)
 
@@ -450,9 +456,13 @@ class AftersalesTechnicianReceivable(models.Model):
         deadline = fields.Datetime.from_string(fields.Datetime.now()) + \
             timedelta(hours=hours)
         message = in_lang(self, self.user_id.lang, lambda self: _(
-            'The customer paid %.2f %s for %s; you still owe %.2f.') % (
-                amount, self.currency_id.name or '',
-                self.origin or self.name, max(self.balance, 0.0)))
+            'The customer paid %(amount).2f %(currency)s for '
+            '%(origin)s; you still owe %(owed).2f.') % {
+            'amount': amount,
+            'currency': self.currency_id.name or '',
+            'origin': self.origin or self.name,
+            'owed': max(self.balance, 0.0),
+        })
         self.message_post(body=message, subtype='mail.mt_comment',
                           partner_ids=self.user_id.partner_id.ids)
         # the to-do names the order, not the amounts: the figures stay on
@@ -477,14 +487,19 @@ class AftersalesTechnicianReceivable(models.Model):
         for receivable in self:
             if receivable.deducted_amount <= receivable.refunded_amount:
                 raise UserError(_(
-                    'Nothing was deducted from %s\'s salary for %s: there is '
-                    'nothing to refund.') % (receivable.employee_id.name,
-                                             receivable.name))
+                    "Nothing was deducted from %(technician)s's salary "
+                    'for %(receivable)s: there is nothing to refund.') % {
+                    'technician': receivable.employee_id.name,
+                    'receivable': receivable.name,
+                })
             if receivable.balance >= 0:
                 raise UserError(_(
-                    'The customer has not paid more than %s still owes for '
-                    '%s: there is nothing to refund yet.') % (
-                        receivable.employee_id.name, receivable.name))
+                    'The customer has not paid more than '
+                    '%(technician)s still owes for %(receivable)s: '
+                    'there is nothing to refund yet.') % {
+                    'technician': receivable.employee_id.name,
+                    'receivable': receivable.name,
+                })
             company = receivable.company_id
             due = add_working_days(
                 start, company.aftersales_receivable_refund_days)
@@ -536,9 +551,11 @@ class AftersalesTechnicianReceivable(models.Model):
 
     @api.multi
     def unlink(self):
-        raise UserError(_(
-            'A technician receivable is part of the ledger and cannot be '
-            'deleted; its history shows how it was settled.'))
+        if self:
+            raise UserError(_(
+                'A technician receivable is part of the ledger and cannot be '
+                'deleted; its history shows how it was settled.'))
+        return super(AftersalesTechnicianReceivable, self).unlink()
 
     @api.multi
     def action_view_order(self):

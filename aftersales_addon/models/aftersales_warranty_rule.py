@@ -80,11 +80,13 @@ class AftersalesWarrantyRule(models.Model):
             other = self.search(domain, limit=1)
             if other:
                 raise ValidationError(_(
-                    'Warranty rules "%s" and "%s" apply to the same %s: '
-                    'keep only one.') % (
-                        rule.name, other.name,
-                        rule.product_id.display_name
-                        or rule.categ_id.display_name))
+                    'Warranty rules "%(rule)s" and "%(other)s" apply '
+                    'to the same %(product)s: keep only one.') % {
+                    'rule': rule.name,
+                    'other': other.name,
+                    'product': rule.product_id.display_name or
+                    rule.categ_id.display_name,
+                })
 
     @api.constrains('tier_ids', 'product_id', 'categ_id')
     def _check_tiers(self):
@@ -100,19 +102,30 @@ class AftersalesWarrantyRule(models.Model):
             for tier in tiers:
                 if tier.month_from < 0 or tier.month_to <= tier.month_from:
                     raise ValidationError(_(
-                        'Tier %s-%s of warranty rule "%s": periods are whole '
-                        'months, not negative, and each tier ends after it '
-                        'starts.') % (tier.month_from, tier.month_to,
-                                      rule.name))
+                        'Tier %(month_from)s-%(month_to)s of warranty '
+                        'rule "%(rule)s": periods are whole months, '
+                        'not negative, and each tier ends after it '
+                        'starts.') % {
+                        'month_from': tier.month_from,
+                        'month_to': tier.month_to,
+                        'rule': rule.name,
+                    })
                 if tier.month_from < expected:
                     raise ValidationError(_(
-                        'Tiers of warranty rule "%s" overlap at month %s.')
-                        % (rule.name, tier.month_from))
+                        'Tiers of warranty rule "%(rule)s" overlap at '
+                        'month %(month_from)s.') % {
+                        'rule': rule.name,
+                        'month_from': tier.month_from,
+                    })
                 if tier.month_from > expected:
                     raise ValidationError(_(
-                        'Tiers of warranty rule "%s" leave a gap between '
-                        'month %s and month %s.') % (
-                            rule.name, expected, tier.month_from))
+                        'Tiers of warranty rule "%(rule)s" leave a gap '
+                        'between month %(expected)s and month '
+                        '%(month_from)s.') % {
+                        'rule': rule.name,
+                        'expected': expected,
+                        'month_from': tier.month_from,
+                    })
                 expected = tier.month_to
 
     # ------------------------------------------------------------------

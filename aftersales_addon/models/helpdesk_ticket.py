@@ -14,26 +14,25 @@ class HelpdeskTicket(models.Model):
          ('complaint', 'Complaint'),
          ('repair', 'Repair'),
          ('return', 'Return / Exchange')],
-        string='Request Type', default='repair', required=True,
+        default='repair', required=True,
         track_visibility='onchange',
         help='What the customer asks for. Only repair requests '
              'lead to a repair order.')
     complaint_type = fields.Selection(
         [('delivery', 'Delivery (quantity / lead time)'),
          ('quality', 'Quality')],
-        string='Complaint Type',
         help='A delivery complaint is about quantities or lead time, '
              'a quality complaint about the product itself.')
     urgency = fields.Selection(
         [('urgent', 'Urgent'),
          ('important', 'Important'),
          ('normal', 'Normal')],
-        string='Urgency', default='normal', required=True,
+        default='normal', required=True,
         track_visibility='onchange')
     contact_name = fields.Char(
         string='Contact Person',
         help='Who reported the fault on the customer side.')
-    contact_phone = fields.Char(string='Contact Phone')
+    contact_phone = fields.Char()
     received_date = fields.Datetime(
         string='Received On', default=fields.Datetime.now, required=True,
         help='When the request reached the company, on any channel.')
@@ -45,7 +44,6 @@ class HelpdeskTicket(models.Model):
         help='Type the serial: the unit is found by itself, with its '
              'product and the customer it was delivered to.')
     fault_symptom = fields.Text(
-        string='Fault Symptom',
         help='The fault as the customer describes it.')
     technician_id = fields.Many2one(
         'res.users', string='Technician', track_visibility='onchange',
@@ -148,9 +146,12 @@ class HelpdeskTicket(models.Model):
                 'order.') % self.number)
         if self.product_id.tracking == 'serial' and not self.lot_id:
             raise UserError(_(
-                'The product %s is tracked by serial number: enter the serial '
-                'number of the unit on request %s first.') % (
-                    self.product_id.display_name, self.number))
+                'The product %(product)s is tracked by serial number: '
+                'enter the serial number of the unit on request '
+                '%(number)s first.') % {
+                'product': self.product_id.display_name,
+                'number': self.number,
+            })
         repair = self.env['mrp.repair'].create(self._prepare_repair_values())
         self._move_to_work_stage()
         self.message_post(body=_('Repair order %s created.') % repair.name)

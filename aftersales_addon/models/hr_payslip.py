@@ -68,10 +68,12 @@ class HrPayslip(models.Model):
                 elif amount:
                     if not slip.contract_id:
                         raise UserError(_(
-                            'Payslip %s has no contract: choose it, so the '
-                            'after-sales receivable entries of %s can go '
-                            'on it.') % (slip.name or '',
-                                         slip.employee_id.name))
+                            'Payslip %(slip)s has no contract: choose '
+                            'it, so the after-sales receivable entries '
+                            'of %(technician)s can go on it.') % {
+                            'slip': slip.name or '',
+                            'technician': slip.employee_id.name,
+                        })
                     slip.input_line_ids = [(0, 0, {
                         'name': names[code], 'code': code, 'amount': amount,
                         'contract_id': slip.contract_id.id})]

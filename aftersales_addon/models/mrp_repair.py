@@ -68,7 +68,7 @@ class MrpRepair(models.Model):
         track_visibility='onchange',
         domain=lambda self: [('groups_id', 'in', self.env.ref(
             'aftersales_addon.group_aftersales_technician').id)])
-    fault_symptom = fields.Text(string='Fault Symptom')
+    fault_symptom = fields.Text()
     urgency = fields.Selection(
         related='ticket_id.urgency', store=True, readonly=True,
         string='Urgency')
@@ -99,16 +99,16 @@ class MrpRepair(models.Model):
          ('electrical', 'Electrical'),
          ('mechanical', 'Mechanical'),
          ('human', 'Human')],
-        string='Fault Category', track_visibility='onchange',
+        track_visibility='onchange',
         help='The kind of fault found at diagnosis.')
-    diagnosis = fields.Text(string='Diagnosis')
-    repair_plan = fields.Text(string='Repair Plan')
+    diagnosis = fields.Text()
+    repair_plan = fields.Text()
     test_result = fields.Selection(
         [('passed', 'Passed'), ('failed', 'Failed')],
-        string='Test Result', track_visibility='onchange', copy=False,
+        track_visibility='onchange', copy=False,
         help='The test after the work. The order cannot be finished '
              'before a passed test is recorded.')
-    test_notes = fields.Text(string='Test Notes', copy=False)
+    test_notes = fields.Text(copy=False)
     failure_date = fields.Date(
         string='Failure Reported On', copy=False,
         default=lambda self: self.env.user.company_id._aftersales_today_str(),
@@ -139,7 +139,7 @@ class MrpRepair(models.Model):
         [('human', 'Human damage'),
          ('disassembly', 'Unauthorised disassembly'),
          ('modification', 'Unauthorised modification')],
-        string='Warranty Exclusion', track_visibility='onchange', copy=False,
+        track_visibility='onchange', copy=False,
         help='Recorded by the technician at diagnosis (attach photos '
              'to the order); the repair is then charged.')
     warranty_exclusion_note = fields.Text(string='Exclusion Details',
@@ -153,7 +153,7 @@ class MrpRepair(models.Model):
     service_type = fields.Selection(
         [('paid', 'Paid'), ('contract', 'Contract'),
          ('free_warranty', 'Free warranty'), ('internal', 'Internal')],
-        string='Service Type', compute='_compute_service_type', store=True,
+        compute='_compute_service_type', store=True,
         help='Internal for the company\'s own units, contract for '
              'customers under a service contract, free warranty when the '
              'warranty covers every line (deposits included), else paid.')
@@ -637,9 +637,12 @@ class MrpRepair(models.Model):
                     precision_rounding=line.product_uom.rounding) < 0)
             if missing:
                 raise UserError(_(
-                    'Parts of repair order %s have not been issued by the '
-                    'warehouse yet: %s') % (repair.name, ', '.join(
-                        missing.mapped('product_id.display_name'))))
+                    'Parts of repair order %(repair)s have not been '
+                    'issued by the warehouse yet: %(items)s') % {
+                    'repair': repair.name,
+                    'items': ', '.join(
+                        missing.mapped('product_id.display_name')),
+                })
 
     @api.multi
     def action_repair_end(self):
@@ -724,10 +727,12 @@ class MrpRepair(models.Model):
         self.ensure_one()
         if self.state in ('draft', 'cancel', 'done'):
             raise UserError(_(
-                'Parts are issued to a confirmed repair order only (%s is '
-                '%s).') % (self.name, dict(
-                    self._fields['state']._description_selection(
-                        self.env))[self.state]))
+                'Parts are issued to a confirmed repair order only '
+                '(%(name)s is %(state)s).') % {
+                'name': self.name,
+                'state': dict(self._fields['state']._description_selection(
+                    self.env))[self.state],
+            })
         quantities = {
             line: line.qty_to_issue
             for line in self.operations.filtered(

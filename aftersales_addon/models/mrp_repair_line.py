@@ -104,8 +104,11 @@ class RepairLineMixin(models.AbstractModel):
             if float_compare(vals['price_unit'] or 0.0, expected,
                              precision_digits=precision):
                 raise AccessError(_(
-                    'Only Finance may change the price of %s: the expected '
-                    'price is %s.') % (product.display_name, expected))
+                    'Only Finance may change the price of %(product)s: '
+                    'the expected price is %(expected)s.') % {
+                    'product': product.display_name,
+                    'expected': expected,
+                })
 
     @api.constrains('product_uom_qty', 'price_unit')
     def _check_quantity_and_price(self):
@@ -116,19 +119,25 @@ class RepairLineMixin(models.AbstractModel):
         for line in self:
             if line.product_uom_qty <= 0:
                 raise ValidationError(_(
-                    'The quantity of %s must be positive (%s given).') % (
-                        line.name or line.product_id.display_name,
-                        line.product_uom_qty))
+                    'The quantity of %(line)s must be positive '
+                    '(%(product_uom_qty)s given).') % {
+                    'line': line.name or line.product_id.display_name,
+                    'product_uom_qty': line.product_uom_qty,
+                })
             if line.price_unit < 0:
                 raise ValidationError(_(
-                    'The price of %s cannot be negative (%s given).') % (
-                        line.name or line.product_id.display_name,
-                        line.price_unit))
+                    'The price of %(line)s cannot be negative '
+                    '(%(price_unit)s given).') % {
+                    'line': line.name or line.product_id.display_name,
+                    'price_unit': line.price_unit,
+                })
             if line.price_unit >= limit:
                 raise ValidationError(_(
-                    'The price of %s is too large (%s given).') % (
-                        line.name or line.product_id.display_name,
-                        line.price_unit))
+                    'The price of %(line)s is too large '
+                    '(%(price_unit)s given).') % {
+                    'line': line.name or line.product_id.display_name,
+                    'price_unit': line.price_unit,
+                })
 
     @api.model
     def create(self, vals):

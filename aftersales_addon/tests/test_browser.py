@@ -94,7 +94,8 @@ class _Env(object):
     def __exit__(self, exc_type, exc, tb):
         try:
             if self.commit and exc_type is None:
-                self.cr.commit()
+                # the browser's server works in its own transactions
+                self.cr.commit()  # pylint: disable=invalid-commit
             else:
                 self.cr.rollback()
         finally:
@@ -134,6 +135,7 @@ def odoo_server():
     base_url = 'http://127.0.0.1:%d' % http_port
     try:
         deadline = time.time() + SERVER_START_TIMEOUT
+        last_error = None
         while True:
             if proc.poll() is not None:
                 pytest.fail('The Odoo server exited with code %s before '
@@ -147,12 +149,13 @@ def odoo_server():
                         as resp:
                     if resp.status == 200:
                         break
-            except (urllib.error.URLError, OSError):
-                pass
+            except (urllib.error.URLError, OSError) as exc:
+                last_error = exc  # not up yet: try again until the deadline
             if time.time() > deadline:
                 pytest.fail('The Odoo server did not answer /web/login '
-                            'within %ss; its log:\n%s'
-                            % (SERVER_START_TIMEOUT, _tail(log_path)))
+                            'within %ss (%s); its log:\n%s'
+                            % (SERVER_START_TIMEOUT, last_error,
+                               _tail(log_path)))
             time.sleep(1)
         yield {'url': base_url, 'log': log_path}
     finally:

@@ -83,10 +83,11 @@ class TestHostTranslations(SavepointCase):
     @classmethod
     def tearDownClass(cls):
         env = cls.env
-        super(TestHostTranslations, cls).tearDownClass()
+        result = super(TestHostTranslations, cls).tearDownClass()
         # the rollback undid the loaded terms and the activated language:
         # drop what the registry caches remember of them
         env['ir.translation'].clear_caches()
+        return result
 
     def _host_records(self, model, module=HOST):
         ids = self.env['ir.model.data'].search([

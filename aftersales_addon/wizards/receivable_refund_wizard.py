@@ -65,6 +65,8 @@ class ReceivableRefundWizard(models.TransientModel):
                            'payment_id': payment.id, 'payslip_id': False})
         move.sudo()._close_refund_todos()
         move.receivable_id.message_post(body=_(
-            'Deduction refunded directly: %.2f (%s).') % (
-                move.amount, payment.name))
+            'Deduction refunded directly: %(amount).2f (%(payment)s).') % {
+            'amount': move.amount,
+            'payment': payment.name,
+        })
         return {'type': 'ir.actions.act_window_close'}

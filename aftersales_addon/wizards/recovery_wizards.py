@@ -15,7 +15,7 @@ class RecoveryReceiveWizard(models.TransientModel):
                                'wizard_id', string='Old Parts')
     courier = fields.Char()
     tracking_ref = fields.Char(string='Tracking Number')
-    freight_collect = fields.Boolean(string='Freight Collect')
+    freight_collect = fields.Boolean()
 
     @api.model
     def default_get(self, fields_list):
@@ -63,7 +63,7 @@ class RecoveryReceiveWizardLine(models.TransientModel):
     product_id = fields.Many2one(related='recovery_id.product_id',
                                  readonly=True)
     quantity = fields.Float(digits=dp.get_precision('Product Unit of Measure'))
-    removed_serial = fields.Char(string='Removed Serial')
+    removed_serial = fields.Char()
 
 
 class RecoveryExemptWizard(models.TransientModel):

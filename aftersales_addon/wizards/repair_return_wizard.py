@@ -71,6 +71,8 @@ class RepairReturnWizardLine(models.TransientModel):
             if line.quantity < 0 or float_compare(
                     line.quantity, issued, precision_digits=precision) > 0:
                 raise ValidationError(_(
-                    'You can return between 0 and %s of %s (what was '
-                    'issued to the order).') % (
-                        issued, line.repair_line_id.product_id.display_name))
+                    'You can return between 0 and %(issued)s of '
+                    '%(product)s (what was issued to the order).') % {
+                    'issued': issued,
+                    'product': line.repair_line_id.product_id.display_name,
+                })

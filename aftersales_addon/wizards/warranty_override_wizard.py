@@ -119,15 +119,25 @@ class WarrantyOverrideWizard(models.TransientModel):
                 repair._apply_warranty_coverage()
         new = selection[repair.warranty_state]
         new_tier = repair.warranty_tier_id.display_name
-        body = _('Warranty decision overridden by %s: %s &rarr; %s. '
-                 'Reason: %s') % (html_escape(self.env.user.name), old, new,
-                                  html_escape(self.reason))
+        body = _(
+            'Warranty decision overridden by %(user)s: %(old)s &rarr; '
+            '%(new)s. Reason: %(reason)s') % {
+            'user': html_escape(self.env.user.name),
+            'old': old,
+            'new': new,
+            'reason': html_escape(self.reason),
+        }
         if new_tier != old_tier:
-            body += '<br/>' + _('Tier: %s &rarr; %s') % (
-                html_escape(old_tier or _('none')),
-                html_escape(new_tier or _('none')))
+            body += '<br/>' + _(
+                'Tier: %(old_tier)s &rarr; %(new_tier)s') % {
+                'old_tier': html_escape(old_tier or _('none')),
+                'new_tier': html_escape(new_tier or _('none')),
+            }
         if new_date != old_date:
-            body += '<br/>' + _('Failure reported on: %s &rarr; %s') % (
-                old_date, new_date)
+            body += '<br/>' + _(
+                'Failure reported on: %(old_date)s &rarr; %(new_date)s') % {
+                'old_date': old_date,
+                'new_date': new_date,
+            }
         repair.message_post(body=body)
         return {'type': 'ir.actions.act_window_close'}
