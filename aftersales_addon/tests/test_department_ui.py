@@ -257,6 +257,38 @@ class TestButtonsMatchRights(AftersalesCase):
         with self.assertRaises(AccessError):
             repair.sudo(self.users['purchasing']).action_validate()
 
+    def test_workflow_buttons_keep_their_states(self):
+        """Odoo 11 ANDs a button's ``states`` with its ``attrs``: each
+        workflow button is hidden outside its states for those who may run
+        the workflow too (a confirmed order offers no Confirm, no End)."""
+        import json
+        view = self.env['mrp.repair'].sudo(
+            self.users['tech1']).fields_view_get(view_type='form')
+        root = etree.fromstring(view['arch'])
+        expected = {'action_validate': 'draft',
+                    'action_repair_end': 'under_repair',
+                    'action_issue_parts': 'confirmed',
+                    'action_send_mail': 'draft'}
+        for name, state in expected.items():
+            for button in root.xpath("//header/button[@name='%s']" % name):
+                invisible = json.loads(button.get('modifiers'))['invisible']
+                self.assertEqual(invisible[0], '|', name)
+                record = {'can_run_workflow': True}
+                for other in ('draft', 'confirmed', 'under_repair', 'done'):
+                    record['state'] = other
+                    hidden = any(
+                        (leaf[1] == '=' and record[leaf[0]] == leaf[2]) or
+                        (leaf[1] == '!=' and record[leaf[0]] != leaf[2]) or
+                        (leaf[1] == 'not in' and record[leaf[0]] not in
+                         leaf[2])
+                        for leaf in invisible[1:])
+                    shown_in = state if name != 'action_issue_parts' \
+                        else ('confirmed', 'under_repair')
+                    self.assertEqual(not hidden, other in shown_in
+                                     if isinstance(shown_in, tuple)
+                                     else other == shown_in,
+                                     '%s in state %s' % (name, other))
+
     def test_invoice_button_for_finance_only(self):
         repair = self.create_repair()
         repair.write({'operations': [(0, 0, self.part_line_vals(repair))]})
