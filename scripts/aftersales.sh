@@ -622,8 +622,14 @@ cmd_test() {
     HOST_PID=$!
   fi
   step "Running the test suite (pytest-odoo)"
+  # what git tracks, as CI sees it: a test file still being written (not
+  # yet added) is left out
+  local ignore=() file
+  while IFS= read -r file; do
+    [ -n "$file" ] && ignore+=("--ignore=$file") && info "not in git, left out: $file"
+  done < <(git ls-files --others --exclude-standard -- 'aftersales_addon/tests/*.py' 2>/dev/null)
   ODOO_RC="$WORK/odoo.conf" "$VENV/bin/python" -m pytest -p no:cacheprovider \
-    --odoo-database="$db" aftersales_addon/tests "$@" || rc=$?
+    --odoo-database="$db" "${ignore[@]}" aftersales_addon/tests "$@" || rc=$?
   if [ -n "$host_skip" ]; then
     step "Odoo's own tests of the host modules: skipped ($host_skip)"
   else
