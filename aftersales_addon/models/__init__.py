@@ -1,34 +1,13 @@
-from . import aftersales_control_mixin
-from . import res_company
-from . import res_users
-from . import ir_ui_menu
-from . import ir_attachment
-from . import mail_activity
-from . import aftersales_activity_mixin
-from . import res_config_settings
-from . import aftersales_settings
-from . import res_partner
-from . import aftersales_warranty_rule
-from . import aftersales_warranty_tier
-from . import stock_production_lot
-from . import product_template
-from . import stock_warehouse
-from . import aftersales_part_recovery
-from . import aftersales_recovery_list
-from . import aftersales_recovery_list_item
-from . import helpdesk_ticket
-from . import helpdesk_ticket_channel
-from . import aftersales_finance_release_mixin
-from . import mrp_repair
-from . import mrp_repair_line
-from . import mrp_repair_fee
-from . import stock_move
-from . import stock_picking
-from . import account_invoice
-from . import account_move_line
-from . import aftersales_receivable_move
-from . import aftersales_technician_receivable
-from . import aftersales_receivable_statement
-from . import aftersales_receivable_statement_line
-from . import hr_payslip
-from . import sale_order
+# The pillars of the after-sales service (README, "Layout"). Each pillar
+# declares its own models and extends the central ones (mrp.repair,
+# mrp.repair.line, res.company, stock.picking) in a file of its own, hooking
+# into the repair order's workflow through super(): the repair pillar is the
+# centre, the others are imported after it.
+from . import common
+from . import repair
+from . import request
+from . import warranty
+from . import receivable
+from . import recovery
+# the settings form mirrors the settings every pillar declared above
+from .common import aftersales_settings

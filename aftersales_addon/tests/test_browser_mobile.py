@@ -927,7 +927,8 @@ def _walk(walk, data, photo):
         photos = repair.aftersales_photo_ids
         assert len(photos) == 1, photos
         size = Image.open(io.BytesIO(base64.b64decode(photos.datas))).size
-        assert max(size) <= env.user.company_id.aftersales_photo_max_px, (
+        limit = env.user.company_id.aftersales_repair_photo_max_px
+        assert max(size) <= limit, (
             'the photo was not reduced on upload: %sx%s' % size)
 
     # -- Finance releases, the warehouse issues (their own screens) -------

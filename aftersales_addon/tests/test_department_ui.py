@@ -192,36 +192,39 @@ class TestSettingsByOwner(AftersalesCase):
 
     def test_manager_sets_the_service_rules(self):
         settings = self._settings('manager')
-        self.assertEqual(settings.aftersales_doa_days,
-                         self.env.user.company_id.aftersales_doa_days)
+        self.assertEqual(settings.aftersales_warranty_doa_days,
+                         self.env.user.company_id.aftersales_warranty_doa_days)
         self.assertTrue(settings.can_edit_service)
         self.assertFalse(settings.can_edit_finance)
-        settings.write({'aftersales_doa_days': 10})
+        settings.write({'aftersales_warranty_doa_days': 10})
         settings.execute()
-        self.assertEqual(self.env.user.company_id.aftersales_doa_days, 10)
+        self.assertEqual(
+            self.env.user.company_id.aftersales_warranty_doa_days, 10)
         settings = self._settings('manager')
-        settings.write({'aftersales_parts_pricelist_id': self.pricelist.id})
+        settings.write(
+            {'aftersales_repair_parts_pricelist_id': self.pricelist.id})
         with self.assertRaises(AccessError):
             settings.execute()
         self.assertFalse(
-            self.env.user.company_id.aftersales_parts_pricelist_id)
+            self.env.user.company_id.aftersales_repair_parts_pricelist_id)
 
     def test_finance_sets_prices_and_money_rules(self):
         settings = self._settings('finance')
         self.assertTrue(settings.can_edit_finance)
         self.assertFalse(settings.can_edit_service)
-        settings.write({'aftersales_parts_pricelist_id': self.pricelist.id,
-                        'aftersales_receivable_deduction_days': 45})
+        settings.write({
+            'aftersales_repair_parts_pricelist_id': self.pricelist.id,
+            'aftersales_receivable_deduction_days': 45})
         settings.execute()
         company = self.env.user.company_id
-        self.assertEqual(company.aftersales_parts_pricelist_id,
+        self.assertEqual(company.aftersales_repair_parts_pricelist_id,
                          self.pricelist)
         self.assertEqual(company.aftersales_receivable_deduction_days, 45)
         settings = self._settings('finance')
-        settings.write({'aftersales_doa_days': 3})
+        settings.write({'aftersales_warranty_doa_days': 3})
         with self.assertRaises(AccessError):
             settings.execute()
-        self.assertNotEqual(company.aftersales_doa_days, 3)
+        self.assertNotEqual(company.aftersales_warranty_doa_days, 3)
 
     def test_other_departments_change_nothing(self):
         for user in ('cs', 'tech1', 'purchasing', 'quality'):
@@ -241,7 +244,8 @@ class TestSettingsByOwner(AftersalesCase):
                 # the action opens for them (no Administration rights)
                 action = menu.action.sudo(self.users[user]).read()[0]
                 self.env[action['res_model']].sudo(
-                    self.users[user]).default_get(['aftersales_doa_days'])
+                    self.users[user]).default_get(
+                        ['aftersales_warranty_doa_days'])
 
 
 class TestButtonsMatchRights(AftersalesCase):
@@ -467,7 +471,7 @@ class TestTechnicianOnSite(AftersalesCase):
 
     def test_photos_are_reduced_on_upload(self):
         repair = self.create_repair()
-        self.env.user.company_id.aftersales_photo_max_px = 1600
+        self.env.user.company_id.aftersales_repair_photo_max_px = 1600
         Attachment = self.env['ir.attachment'].sudo(self.users['tech1'])
         big = Attachment.create({
             'name': 'fault.jpg', 'datas_fname': 'fault.jpg',

@@ -9,7 +9,7 @@ from odoo import fields
 
 from .test_warranty import WarrantyCase
 
-NOW = 'odoo.addons.aftersales_addon.models.res_company._utcnow'
+NOW = 'odoo.addons.aftersales_addon.models.common.res_company._utcnow'
 # 07:30 in Beijing on 8 March 2026 is 23:30 UTC on 7 March
 EARLY_MORNING_UTC = datetime(2026, 3, 7, 23, 30)
 

@@ -9,8 +9,8 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..models.aftersales_technician_receivable import (
-    AftersalesTechnicianReceivable, add_working_days)
+from ..models.receivable.aftersales_technician_receivable import \
+    AftersalesTechnicianReceivable
 from .common import AftersalesCase
 
 
@@ -429,8 +429,10 @@ class TestAgeing(ReceivableCase):
         self.assertEqual(refund.amount, 40.0)
         self.assertEqual(refund.state, 'pending')
         self.assertEqual(refund.refund_method, 'payslip')
+        company = self.env.user.company_id
         self.assertEqual(refund.due_date, fields.Date.to_string(
-            add_working_days(date.today(), 2)))
+            company._aftersales_add_working_days(
+                company._aftersales_today(), 2)))
         self.assertLedger(receivable, 100.0, 40.0, 100.0, 40.0)
         self.assertEqual(receivable.state, 'deducted')
         # Finance gets the refund to do, due within the working days
@@ -458,11 +460,29 @@ class TestAgeing(ReceivableCase):
             self.assertEqual(len(deductions), n)
         self.assertEqual(counts[1], counts[2], counts)
 
-    def test_working_days(self):
+    def test_working_days_follow_the_company_calendar(self):
+        """R52's working days are the company's working calendar: its
+        week, and its public holidays (leaves of no employee)."""
+        company = self.env.user.company_id
+        self.assertTrue(company.resource_calendar_id.attendance_ids)
         friday = date(2026, 11, 20)
-        self.assertEqual(add_working_days(friday, 2), date(2026, 11, 24))
-        self.assertEqual(add_working_days(date(2026, 11, 23), 2),
+        self.assertEqual(company._aftersales_add_working_days(friday, 2),
+                         date(2026, 11, 24))
+        self.assertEqual(company._aftersales_add_working_days(
+            date(2026, 11, 23), 2), date(2026, 11, 25))
+        # a public holiday on Monday 23 November
+        self.env['resource.calendar.leaves'].create({
+            'name': 'Holiday', 'calendar_id': company.resource_calendar_id.id,
+            'date_from': '2026-11-22 16:00:00',
+            'date_to': '2026-11-23 15:59:59'})
+        self.assertEqual(company._aftersales_add_working_days(friday, 2),
                          date(2026, 11, 25))
+        # a calendar without working hours: Monday to Friday, holidays kept
+        company.resource_calendar_id.attendance_ids.unlink()
+        self.assertEqual(company._aftersales_add_working_days(friday, 2),
+                         date(2026, 11, 25))
+        self.assertEqual(company._aftersales_add_working_days(
+            date(2026, 11, 26), 1), date(2026, 11, 27))
 
     def test_refund_of_a_receivable_never_deducted_is_refused(self):
         receivable = self.make_receivable(100.0, age=5)
@@ -636,7 +656,7 @@ class TestStatements(ReceivableCase):
 
     def test_cron_makes_statements_once_by_the_day(self):
         self.make_receivable(100.0, age=60)
-        self.company.aftersales_statement_date = False
+        self.company.aftersales_receivable_statement_date = False
         self.assertFalse(self.Statement._cron_monthly_statements(
             today='2026-11-04'))
         made = self.Statement._cron_monthly_statements(today='2026-11-05')
@@ -645,7 +665,7 @@ class TestStatements(ReceivableCase):
         self.assertFalse(self.Statement._cron_monthly_statements(
             today='2026-11-20'))
         # the day is a setting
-        self.company.aftersales_statement_day = 3
+        self.company.aftersales_receivable_statement_day = 3
         self.assertTrue(self.Statement._cron_monthly_statements(
             today='2026-12-03'))
 

@@ -198,7 +198,7 @@ class TestGovernedOrders(AftersalesCase):
         self.assertFalse(repair.recovery_ids)
 
     def test_company_setting_governs_every_order(self):
-        self.env.user.company_id.aftersales_govern_all_repairs = True
+        self.env.user.company_id.aftersales_repair_govern_all = True
         repair = self.env['mrp.repair'].create(self.plain_vals())
         self.assertTrue(repair.aftersales_governed)
         repair.action_repair_confirm()

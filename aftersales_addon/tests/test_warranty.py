@@ -98,14 +98,14 @@ class TestWarrantyRules(WarrantyCase):
             self.assertEqual(self.status(on)['early_failure'], early, on)
 
     def test_early_failure_windows_are_company_settings(self):
-        self.company.write({'aftersales_doa_days': 3,
-                            'aftersales_quality_failure_days': 5})
+        self.company.write({'aftersales_warranty_doa_days': 3,
+                            'aftersales_warranty_quality_failure_days': 5})
         self.assertEqual(self.status('2023-01-13')['early_failure'], 'doa')
         self.assertEqual(self.status('2023-01-14')['early_failure'],
                          'quality')
         self.assertEqual(self.status('2023-01-16')['early_failure'], False)
         with self.assertRaises(ValidationError), self.env.cr.savepoint():
-            self.company.aftersales_doa_days = -1
+            self.company.aftersales_warranty_doa_days = -1
 
     def test_product_rule_beats_category_rule(self):
         product_rule = self.env['aftersales.warranty.rule'].create({
@@ -300,8 +300,9 @@ class TestWarrantyDecision(WarrantyCase):
             (0, 0, {'applied_on': '0_product_variant',
                     'product_id': self.labour.id,
                     'compute_price': 'fixed', 'fixed_price': 150.0})]})
-        self.company.write({'aftersales_parts_pricelist_id': parts.id,
-                            'aftersales_labour_pricelist_id': labour.id})
+        self.company.write({'aftersales_repair_parts_pricelist_id': parts.id,
+                            'aftersales_repair_labour_pricelist_id':
+                            labour.id})
         repair = self.repair_with_lines('2028-02-01', parts_qty=1)
         repair.sudo(self.users['tech1']).action_validate()
         self.assertEqual(repair.operations.price_unit, 95.0)

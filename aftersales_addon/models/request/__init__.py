@@ -1,0 +1,3 @@
+from . import helpdesk_ticket
+from . import helpdesk_ticket_channel
+from . import mrp_repair

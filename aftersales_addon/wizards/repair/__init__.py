@@ -1,0 +1,1 @@
+from . import repair_return_wizard

@@ -1,0 +1,1 @@
+from . import warranty_override_wizard
