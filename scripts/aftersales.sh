@@ -586,17 +586,53 @@ run_host_tests() {
   return "$status"
 }
 
+# The browser tests (a real Chromium against their own Odoo server) and the
+# tests that call that server over XML-RPC: a group of their own, run in a
+# second pytest process on its own copy of the database.
+BROWSER_TEST_GLOBS=(aftersales_addon/tests/test_browser*.py aftersales_addon/tests/test_rpc_attacks.py)
+
+# untracked_test_args: --ignore for the test files git does not track (CI
+# sees a clean clone: a test file still being written is left out)
+untracked_test_args() {
+  local file
+  while IFS= read -r file; do
+    [ -n "$file" ] && echo "--ignore=$file" && info "not in git, left out: $file" >&2
+  done < <(git -C "$ROOT" ls-files --others --exclude-standard -- 'aftersales_addon/tests/*.py' 2>/dev/null)
+}
+
+addon_pytest() {
+  local db=$1
+  shift
+  ODOO_RC="$WORK/odoo.conf" "$VENV/bin/python" -m pytest -p no:cacheprovider --odoo-database="$db" "$@"
+}
+
+# kill_group PID: a background step and the processes it started
+kill_group() {
+  [ -n "$1" ] || return 0
+  pkill -TERM -P "$1" 2>/dev/null || true
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
 cmd_test() {
   PG_STARTED_HERE=0
   setup
-  local db="aftersales_test_$$" host_db="aftersales_host_$$" host_log="$WORK/host-tests.log"
-  HOST_PID=""
+  local db="aftersales_test_$$" host_db="aftersales_host_$$" browser_db="aftersales_browser_$$"
+  local host_log="$WORK/host-tests.log" browser_log="$WORK/browser-tests.log" lint_log="$WORK/lint.log"
+  HOST_PID="" BROWSER_PID="" LINT_PID=""
   # Quiet: the last line of the output stays the host tests' count line.
-  trap 'if [ -n "$HOST_PID" ]; then pkill -TERM -P "$HOST_PID" 2>/dev/null || true; kill "$HOST_PID" 2>/dev/null || true; wait "$HOST_PID" 2>/dev/null || true; fi
+  trap 'kill_group "$LINT_PID"; kill_group "$BROWSER_PID"; kill_group "$HOST_PID"
         drop_db "'"$db"'" >/dev/null 2>&1 || true; drop_db "'"$host_db"'" >/dev/null 2>&1 || true
+        drop_db "'"$browser_db"'" >/dev/null 2>&1 || true
         [ "$PG_STARTED_HERE" = 1 ] && stop_postgres >/dev/null' EXIT
-  local lint_rc=0
-  run_lint || lint_rc=$?
+  cd "$ROOT"
+  # Three things at once on two cores (issue 11): lint runs while the addon
+  # installs; then Odoo's own tests of the host modules, the browser group and
+  # the rest of the addon's suite each run on their own copy of the database.
+  ensure_lint_venv
+  step "Lint (flake8, pylint-odoo; OCA configuration), in the background; output kept in .work/lint.log"
+  run_lint >"$lint_log" 2>&1 &
+  LINT_PID=$!
   step "Installing aftersales_addon with demo data on throwaway database $db"
   clone_db "$TEMPLATE" "$db"
   # Odoo appends to its log file: start from an empty one, so that the check
@@ -605,31 +641,44 @@ cmd_test() {
   odoo_cmd -d "$db" -i aftersales_addon --stop-after-init --log-level=warn --logfile="$WORK/test-install.log" \
     || { tail -40 "$WORK/test-install.log"; exit 1; }
   if grep -E "ERROR|CRITICAL" "$WORK/test-install.log"; then echo "errors while installing the addon" >&2; exit 1; fi
-  cd "$ROOT"
-  local rc=0 host_rc=0 host_skip=""
-  # Extra arguments select a subset of the addon's tests: no host tests then.
+  local rc=0 host_rc=0 browser_rc=0 lint_rc=0 host_skip="" ignore=()
+  mapfile -t ignore < <(untracked_test_args)
   if [ $# -gt 0 ]; then
+    # Extra arguments select a subset of the addon's tests: one process, no
+    # host tests then.
     host_skip="extra pytest arguments: $*"
-  elif [ "${AFTERSALES_SKIP_HOST_TESTS:-0}" = 1 ]; then
-    host_skip="AFTERSALES_SKIP_HOST_TESTS=1"
+    step "Running the selected tests (pytest-odoo)"
+    addon_pytest "$db" "${ignore[@]}" aftersales_addon/tests "$@" || rc=$?
   else
-    # Odoo's own tests of the host modules run at the same time as the addon's
-    # suite, on a copy of the database made right after the install: two
-    # processes on two cores, and neither sees the other's data.
-    step "Starting Odoo's own tests of the host modules on $host_db, in the background ($HOST_TEST_MODULES)"
-    clone_db "$db" "$host_db"
-    run_host_tests "$host_db" >"$host_log" 2>&1 &
-    HOST_PID=$!
+    if [ "${AFTERSALES_SKIP_HOST_TESTS:-0}" = 1 ]; then
+      host_skip="AFTERSALES_SKIP_HOST_TESTS=1"
+    else
+      step "Starting Odoo's own tests of the host modules on $host_db, in the background ($HOST_TEST_MODULES)"
+      clone_db "$db" "$host_db"
+      run_host_tests "$host_db" >"$host_log" 2>&1 &
+      HOST_PID=$!
+    fi
+    local browser_files=() not_browser=() file
+    for file in "${BROWSER_TEST_GLOBS[@]}"; do
+      [ -f "$file" ] || continue
+      if git ls-files --error-unmatch "$file" >/dev/null 2>&1; then browser_files+=("$file"); fi
+      not_browser+=("--ignore=$file")
+    done
+    step "Starting the browser tests on $browser_db, in the background (${#browser_files[@]} files)"
+    clone_db "$db" "$browser_db"
+    addon_pytest "$browser_db" "${browser_files[@]}" >"$browser_log" 2>&1 &
+    BROWSER_PID=$!
+    step "Running the test suite (pytest-odoo), browser tests apart"
+    addon_pytest "$db" "${ignore[@]}" "${not_browser[@]}" aftersales_addon/tests || rc=$?
+    step "The browser tests (output kept in .work/browser-tests.log)"
+    wait "$BROWSER_PID" || browser_rc=$?
+    BROWSER_PID=""
+    cat "$browser_log"
   fi
-  step "Running the test suite (pytest-odoo)"
-  # what git tracks, as CI sees it: a test file still being written (not
-  # yet added) is left out
-  local ignore=() file
-  while IFS= read -r file; do
-    [ -n "$file" ] && ignore+=("--ignore=$file") && info "not in git, left out: $file"
-  done < <(git ls-files --others --exclude-standard -- 'aftersales_addon/tests/*.py' 2>/dev/null)
-  ODOO_RC="$WORK/odoo.conf" "$VENV/bin/python" -m pytest -p no:cacheprovider \
-    --odoo-database="$db" "${ignore[@]}" aftersales_addon/tests "$@" || rc=$?
+  wait "$LINT_PID" || lint_rc=$?
+  LINT_PID=""
+  step "Lint"
+  cat "$lint_log"
   if [ -n "$host_skip" ]; then
     step "Odoo's own tests of the host modules: skipped ($host_skip)"
   else
@@ -639,6 +688,7 @@ cmd_test() {
     cat "$host_log"
   fi
   if [ "$rc" != 0 ]; then return "$rc"; fi
+  if [ "$browser_rc" != 0 ]; then echo "browser tests failed (above)" >&2; return "$browser_rc"; fi
   if [ "$lint_rc" != 0 ]; then echo "lint reported problems (above)" >&2; return "$lint_rc"; fi
   return "$host_rc"
 }
