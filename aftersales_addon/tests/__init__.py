@@ -10,6 +10,7 @@ from . import test_department_ui
 from . import test_deposit_receivable
 from . import test_i18n
 from . import test_i18n_host
+from . import test_layout
 from . import test_local_dates
 from . import test_multi_company
 from . import test_receivable

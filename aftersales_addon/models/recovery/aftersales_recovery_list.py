@@ -99,16 +99,3 @@ class AftersalesRecoveryList(models.Model):
             ('id', 'in', self.mapped('item_ids.recovery_id').ids)]
         action['context'] = {'search_default_groupby_technician': 1}
         return action
-
-
-class AftersalesRecoveryListLine(models.Model):
-    _name = 'aftersales.recovery.list.line'
-    _description = 'Outstanding Old Parts List: technician'
-    _order = 'count desc'
-
-    list_id = fields.Many2one('aftersales.recovery.list', required=True,
-                              ondelete='cascade', index=True)
-    technician_id = fields.Many2one('res.users', string='Technician')
-    count = fields.Integer(string='Recoveries')
-    quantity = fields.Float(string='Parts')
-    deposit = fields.Float(string='Deposits')
