@@ -19,12 +19,19 @@ class ResUsers(models.Model):
     _inherit = 'res.users'
 
     @api.multi
+    def _aftersales_in(self, *groups):
+        """Whether the user is the superuser (a business method's
+        ``sudo()``) or in one of ``groups`` (external ids): the one test of
+        every department guard."""
+        self.ensure_one()
+        return self._is_superuser() or any(
+            self.has_group(group) for group in groups)
+
+    @api.multi
     def _aftersales_is_finance(self):
         """R1: the Finance department (or the superuser) acts on money:
         releases, refunds, statements' disputes."""
-        self.ensure_one()
-        return self._is_superuser() or self.has_group(
-            'aftersales_addon.group_aftersales_finance')
+        return self._aftersales_in('aftersales_addon.group_aftersales_finance')
 
     @api.multi
     def _aftersales_is_department_user(self):
@@ -39,7 +46,7 @@ class ResUsers(models.Model):
         the superuser, and users outside the after-sales departments, who
         keep Odoo's own rules."""
         self.ensure_one()
-        return self._is_superuser() or self.has_group(WAREHOUSE_GROUP) or \
+        return self._aftersales_in(WAREHOUSE_GROUP) or \
             not self._aftersales_is_department_user()
 
     # ------------------------------------------------------------------

@@ -135,10 +135,9 @@ class AftersalesPartRecovery(models.Model):
         """R41/R43/R44: the warehouse receives what is to return, Finance
         exempts it, quality or technical inspect what was received."""
         user = self.env.user
-        warehouse = user._is_superuser() or user.has_group(WAREHOUSE_GROUP)
+        warehouse = user._aftersales_in(WAREHOUSE_GROUP)
         finance = user._aftersales_is_finance()
-        inspects = user._is_superuser() or any(
-            user.has_group(group) for group in INSPECTION_GROUPS)
+        inspects = user._aftersales_in(*INSPECTION_GROUPS)
         for recovery in self:
             to_return = recovery.state == 'to_return'
             recovery.can_be_received = warehouse and to_return and \
@@ -241,8 +240,7 @@ class AftersalesPartRecovery(models.Model):
     def _exempt(self, reason):
         """R41: Finance exempts a part whose recovery costs too much; the
         deposit is reversed as if the part had come back."""
-        if not (self.env.user._is_superuser() or
-                self.env.user.has_group(FINANCE_GROUP)):
+        if not self.env.user._aftersales_in(FINANCE_GROUP):
             raise AccessError(_('Only Finance may exempt an old part from '
                                 'recovery.'))
         if not (reason or '').strip():
@@ -310,8 +308,7 @@ class AftersalesPartRecovery(models.Model):
         back is reversed, one credit note per invoice (R42). All or
         nothing: the recoveries are locked, every check passes before
         anything is written."""
-        if not (self.env.user._is_superuser() or
-                self.env.user.has_group(WAREHOUSE_GROUP)):
+        if not self.env.user._aftersales_in(WAREHOUSE_GROUP):
             raise AccessError(_('Only the warehouse receives old parts.'))
         serials = serials or {}
         recoveries = self.browse(list(quantities))
@@ -563,9 +560,7 @@ class AftersalesPartRecovery(models.Model):
         parts go back to sellable stock (an internal move from Old Parts),
         the others are scrapped with Odoo's scrap, the reason recorded."""
         self.ensure_one()
-        user = self.env.user
-        if not (user._is_superuser() or any(
-                user.has_group(g) for g in INSPECTION_GROUPS)):
+        if not self.env.user._aftersales_in(*INSPECTION_GROUPS):
             raise AccessError(_('Only the quality or technical department '
                                 'inspects old parts.'))
         self._lock()
@@ -581,7 +576,7 @@ class AftersalesPartRecovery(models.Model):
             lambda m: m.state == 'done')[-1:].location_dest_id
         warehouse = source.get_warehouse()
         vals = {'inspection_result': result, 'inspection_note': note,
-                'inspection_user_id': user.id,
+                'inspection_user_id': self.env.user.id,
                 'disposal_date': self.company_id._aftersales_today_str()}
         with aftersales_control():
             # the disposal is written by the inspection only (R44)

@@ -83,8 +83,7 @@ class MrpRepair(models.Model):
 
     @api.multi
     def _compute_can_receive_old_parts(self):
-        user = self.env.user
-        warehouse = user._is_superuser() or user.has_group(
+        warehouse = self.env.user._aftersales_in(
             'aftersales_addon.group_aftersales_warehouse')
         for repair in self:
             repair.can_receive_old_parts = warehouse and \

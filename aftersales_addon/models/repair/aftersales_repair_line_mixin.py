@@ -45,8 +45,7 @@ class RepairLineMixin(models.AbstractModel):
 
     @api.model
     def _may_set_price(self):
-        user = self.env.user
-        return user._is_superuser() or user.has_group(PRICE_GROUP)
+        return self.env.user._aftersales_in(PRICE_GROUP)
 
     @api.model
     def _is_priced(self, vals, line):

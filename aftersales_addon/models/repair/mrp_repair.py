@@ -183,9 +183,7 @@ class MrpRepair(models.Model):
     def _can_edit_diagnosis(self):
         """R1: only technicians and the technical department write the
         diagnosis, the fault category and the test result."""
-        user = self.env.user
-        return user._is_superuser() or any(
-            user.has_group(group) for group in DIAGNOSIS_GROUPS)
+        return self.env.user._aftersales_in(*DIAGNOSIS_GROUPS)
 
     @api.multi
     def _aftersales_controlled_in(self, vals, creating=False):

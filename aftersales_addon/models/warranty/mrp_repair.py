@@ -120,8 +120,7 @@ class MrpRepair(models.Model):
 
     @api.multi
     def _compute_can_warranty_flags(self):
-        user = self.env.user
-        technical = user._is_superuser() or user.has_group(TECHNICAL_GROUP)
+        technical = self.env.user._aftersales_in(TECHNICAL_GROUP)
         rechecks = self._can_recheck_warranty() and \
             self.check_access_rights('write', raise_exception=False)
         for repair in self:
@@ -161,8 +160,7 @@ class MrpRepair(models.Model):
     def _ensure_can_override_warranty(self):
         """R33: only the technical department overrides, while the order is
         open and not invoiced."""
-        user = self.env.user
-        if not (user._is_superuser() or user.has_group(TECHNICAL_GROUP)):
+        if not self.env.user._aftersales_in(TECHNICAL_GROUP):
             raise AccessError(_('Only the technical department may '
                                 'override a warranty decision.'))
         for repair in self:

@@ -63,9 +63,8 @@ class StockProductionLot(models.Model):
         if not PROOF_FIELDS.intersection(vals):
             return
         user = self.env.user
-        if user._is_superuser() or \
-                not user._aftersales_is_department_user() or \
-                any(user.has_group(group) for group in PROOF_GROUPS):
+        if user._aftersales_in(*PROOF_GROUPS) or \
+                not user._aftersales_is_department_user():
             return
         raise AccessError(_(
             'Only customer service enters the warranty start, owner or '
