@@ -1,3 +1,3 @@
-from . import finance_release_wizard
-from . import statement_dispute_wizard
-from . import receivable_refund_wizard
+from . import aftersales_finance_release_wizard
+from . import aftersales_statement_dispute_wizard
+from . import aftersales_receivable_refund_wizard

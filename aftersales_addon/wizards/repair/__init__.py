@@ -1,1 +1,1 @@
-from . import repair_return_wizard
+from . import aftersales_repair_return_wizard

@@ -1,1 +1,1 @@
-from . import warranty_override_wizard
+from . import aftersales_warranty_override_wizard
