@@ -104,6 +104,44 @@ class TestRecoveryCreation(RecoveryCase):
                 'warranty_coverage')), {'deposit'})
         self.assertEqual(counts[1], counts[2], counts)
 
+    def test_recovery_creation_queries_do_not_grow_with_lines(self):
+        """R40: ending a repair creates its recoveries with the same number
+        of queries for 1 and 10 warranty part lines (one INSERT, one
+        sequence query), each with its own reference, values and due
+        date."""
+        counts = []
+        for n in (1, 1, 10):  # the first run warms the caches up
+            repair = self.repair_with_lines('2025-06-01', parts_qty=1)
+            repair.operations.unlink()
+            for _i in range(n):
+                product = self.env['product.product'].create({
+                    'name': 'Test Part %s' % _i, 'type': 'product',
+                    'list_price': 100.0, 'standard_price': 60.0 + _i})
+                self.env['mrp.repair.line'].create(
+                    self.part_line_vals(repair, product, 2))
+            repair._decide_warranty()
+            repair.invalidate_cache()
+            Recovery = self.env['aftersales.part.recovery']
+            before = self.env.cr.sql_log_count
+            recoveries = Recovery._create_for_repairs(repair)
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(len(recoveries), n)
+            self.assertEqual(len(set(recoveries.mapped('name'))), n)
+            self.assertTrue(all(name.startswith('RCV/')
+                                for name in recoveries.mapped('name')))
+            self.assertEqual(repair.recovery_ids, recoveries)
+            line = repair.operations[-1]
+            self.assertEqual(line.recovery_ids.product_id, line.product_id)
+            self.assertEqual(line.recovery_ids.quantity, 2)
+            self.assertEqual(line.recovery_ids.unit_cost,
+                             line.product_id.standard_price)
+            self.assertEqual(line.old_part_state, 'to_return')
+            self.assertEqual(set(recoveries.mapped('deposit_unit_price')),
+                             {line.price_unit})
+            # a second end creates nothing twice
+            self.assertFalse(Recovery._create_for_repairs(repair))
+        self.assertEqual(counts[1], counts[2], counts)
+
     def test_periods_and_threshold_are_settings(self):
         self.company.write({'aftersales_recovery_due_days': 10,
                             'aftersales_recovery_exempt_threshold': 20.0})

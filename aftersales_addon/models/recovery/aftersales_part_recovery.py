@@ -182,55 +182,124 @@ class AftersalesPartRecovery(models.Model):
         """R41: a part whose unit cost is below the company's threshold and
         that has no recovery value need not come back. Returns the reason,
         or False when the part must come back."""
+        return self._exempt_reason(product.standard_price,
+                                   product.aftersales_no_recovery_value,
+                                   company)
+
+    @api.model
+    def _exempt_reason(self, cost, no_recovery_value, company):
+        """R41 on values already read (see ``_is_recovery_exempt``)."""
+        if not no_recovery_value:
+            return False
         threshold = company.aftersales_recovery_exempt_threshold
-        if product.aftersales_no_recovery_value and float_compare(
-                product.standard_price, threshold,
-                precision_rounding=company.currency_id.rounding) < 0:
+        if float_compare(cost, threshold,
+                         precision_rounding=company.currency_id.rounding) < 0:
             return _(
                 'Unit cost %(standard_price)s below the threshold '
                 '%(threshold)s and no recovery value.') % {
-                'standard_price': product.standard_price,
+                'standard_price': cost,
                 'threshold': threshold,
             }
         return False
 
     @api.model
-    def _create_for_repairs(self, repairs):
-        """R40: one recovery per part line replaced under warranty of the
-        finished ``repairs``; parts exempt under R41 are recorded exempt."""
-        # sudo: the technician finishing the order may not create
-        # recoveries by hand; the obligation is the system's (R40). No
-        # creation message: the order's chatter already tells the story.
-        Recovery = self.sudo().with_context(mail_create_nolog=True,
-                                            mail_create_nosubscribe=True)
-        recoveries = self.browse()
+    def _next_names(self, count):
+        """``count`` references of the recovery sequence: one query for a
+        standard sequence (PostgreSQL's), the sequence's own ``_next`` for
+        a gapless or dated one."""
+        sequence = self.env['ir.sequence'].sudo().search(
+            [('code', '=', 'aftersales.part.recovery'),
+             ('company_id', 'in', [self.env.user.company_id.id, False])],
+            order='company_id', limit=1)
+        if not sequence:
+            return ['/'] * count
+        if sequence.implementation != 'standard' or sequence.use_date_range:
+            return [sequence._next() for _i in range(count)]
+        self.env.cr.execute(
+            'SELECT nextval(%s) FROM generate_series(1, %s)',
+            ('ir_sequence_%03d' % sequence.id, count))
+        return [sequence.get_next_char(number)
+                for number, in self.env.cr.fetchall()]
+
+    @api.model
+    def _recovery_values(self, repairs):
+        """R40/R41: the values of the recoveries owed by ``repairs``: one
+        per part line replaced under warranty that has none yet."""
+        values = []
+        owed = repairs.mapped('operations').filtered(
+            lambda line: line.type == 'add' and
+            line.warranty_coverage in ('free', 'deposit') and
+            not line.recovery_ids)
+        # the parts' costs (a company-dependent field) and recovery value,
+        # read at once
+        parts = {row['id']: row for row in owed.mapped('product_id').read(
+            ['standard_price', 'aftersales_no_recovery_value'])}
         for repair in repairs:
             company = repair.company_id or self.env.user.company_id
             due = fields.Date.to_string(
                 company._aftersales_today()
                 + timedelta(days=company.aftersales_recovery_due_days))
-            lines = repair.operations.filtered(
-                lambda line: line.type == 'add' and
-                line.warranty_coverage in ('free', 'deposit') and
-                not line.recovery_ids)
-            for line in lines:
-                reason = self._is_recovery_exempt(line.product_id, company)
-                recoveries |= Recovery.create({
+            for line in owed.filtered(lambda ln: ln.repair_id == repair):
+                part = parts[line.product_id.id]
+                reason = self._exempt_reason(
+                    part['standard_price'],
+                    part['aftersales_no_recovery_value'], company)
+                values.append({
                     'company_id': company.id,
                     'repair_id': repair.id,
                     'repair_line_id': line.id,
                     'product_id': line.product_id.id,
-                    'lot_id': line.lot_id.id,
+                    'lot_id': line.lot_id.id or None,
                     'quantity': line.product_uom_qty,
-                    'technician_id': repair.technician_id.id,
-                    'partner_id': repair.partner_id.id,
+                    'received_qty': 0.0,
+                    'credited_qty': 0.0,
+                    'technician_id': repair.technician_id.id or None,
+                    'partner_id': repair.partner_id.id or None,
                     'due_date': due,
-                    'unit_cost': line.product_id.standard_price,
+                    'unit_cost': part['standard_price'],
                     'deposit_unit_price': line.warranty_coverage == 'deposit'
                     and line.price_unit or 0.0,
                     'state': 'exempt' if reason else 'to_return',
-                    'exempt_reason': reason or False,
+                    'exempt_reason': reason or None,
                 })
+        return values
+
+    @api.model
+    def _create_for_repairs(self, repairs):
+        """R40: one recovery per part line replaced under warranty of the
+        finished ``repairs``; parts exempt under R41 are recorded exempt.
+
+        Set-based: the obligations are the system's records (no creation
+        message, no follower, nothing typed in), written by one INSERT
+        whatever the number of lines, with their references taken from the
+        sequence in one query; then the ORM is told what changed."""
+        values = self._recovery_values(repairs)
+        if not values:
+            return self.browse()
+        names = self._next_names(len(values))
+        columns = sorted(values[0])
+        rows = [tuple(vals[col] for col in columns) + (name,)
+                for vals, name in zip(values, names)]
+        placeholders = '(%s)' % ', '.join(
+            ['%s'] * (len(columns) + 1) + ["%s", "(now() at time zone 'UTC')",
+                                           "%s", "(now() at time zone 'UTC')"])
+        uid = self.env.uid
+        # column names are the field names above, never user input
+        query = 'INSERT INTO aftersales_part_recovery (%s) VALUES %s ' \
+            'RETURNING id' % (
+                ', '.join(columns + ['name', 'create_uid', 'create_date',
+                                     'write_uid', 'write_date']),
+                ', '.join([placeholders] * len(rows)))
+        params = [value for row in rows for value in row + (uid, uid)]
+        self.env.cr.execute(query, params)
+        recoveries = self.browse([row[0] for row in self.env.cr.fetchall()])
+        # what the ORM holds about these records and their inverses
+        self.invalidate_cache()
+        self.env['mrp.repair.line'].invalidate_cache(['recovery_ids'])
+        self.env['mrp.repair'].invalidate_cache(['recovery_ids'])
+        recoveries.modified(columns + ['name'])
+        if self.env.recompute:
+            recoveries.recompute()
         return recoveries
 
     # ------------------------------------------------------------------
