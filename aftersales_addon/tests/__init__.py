@@ -19,4 +19,5 @@ from . import test_repair_flow
 from . import test_reports
 from . import test_rpc_attacks
 from . import test_server_config
+from . import test_warehouses
 from . import test_warranty

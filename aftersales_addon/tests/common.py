@@ -70,8 +70,8 @@ class AftersalesCase(SavepointCase):
         Quant._update_available_quantity(cls.part, cls.stock_location, 20)
         Quant._update_available_quantity(
             cls.serial_part, cls.stock_location, 1, lot_id=cls.battery_lot)
-        cls.repair_location = cls.env.ref(
-            'aftersales_addon.stock_location_parts_at_repair')
+        cls.warehouse = cls.env.ref('stock.warehouse0')
+        cls.repair_location = cls.warehouse.aftersales_parts_location_id
         cls.production_location = cls.env['stock.location'].search(
             [('usage', '=', 'production')], limit=1)
         cls.pricelist = cls.env['product.pricelist'].search([], limit=1)

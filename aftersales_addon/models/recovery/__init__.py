@@ -1,4 +1,5 @@
 from . import res_company
+from . import stock_picking_type
 from . import stock_warehouse
 from . import aftersales_part_recovery
 from . import aftersales_recovery_list

@@ -372,8 +372,9 @@ class AftersalesPartRecovery(models.Model):
     def _receive_batch(self, quantities, serials=None, courier=False,
                        tracking_ref=False, freight_collect=False):
         """R43: the warehouse receives old parts (``quantities``: recovery
-        id -> quantity) into the Old Parts location, one transfer per repair
-        order (R46: courier, freight collect), then the deposit of what came
+        id -> quantity) into the Old Parts location of the warehouse each
+        part was issued from, one transfer per repair order and warehouse
+        (R46: courier, freight collect), then the deposit of what came
         back is reversed, one credit note per invoice (R42). All or
         nothing: the recoveries are locked, every check passes before
         anything is written."""
@@ -422,11 +423,16 @@ class AftersalesPartRecovery(models.Model):
         precision = self.env['decimal.precision'].precision_get(
             'Product Unit of Measure')
         pickings = self.env['stock.picking']
-        for repair in recoveries.mapped('repair_id'):
-            pickings |= recoveries.filtered(
-                lambda r: r.repair_id == repair)._create_receipt(
-                    quantities, serials, courier, tracking_ref,
-                    freight_collect)
+        # one receipt per repair order and warehouse the parts were issued
+        # from: each old part comes back to its own warehouse (R43)
+        groups = {}
+        for recovery in recoveries:
+            key = (recovery.repair_id, recovery._aftersales_warehouse())
+            groups[key] = groups.get(key, self.browse()) | recovery
+        for key, group in groups.items():
+            pickings |= group._create_receipt(
+                key[1], quantities, serials, courier, tracking_ref,
+                freight_collect)
         recoveries._reverse_deposits(quantities)
         for recovery in recoveries:
             received = recovery.received_qty + quantities[recovery.id]
@@ -453,15 +459,21 @@ class AftersalesPartRecovery(models.Model):
             {'product_id': self.product_id.id, 'name': name})
 
     @api.multi
-    def _create_receipt(self, quantities, serials, courier, tracking_ref,
-                        freight_collect):
-        """One validated Old Parts Receipt for these recoveries (of one
-        repair order), a move per recovery."""
+    def _aftersales_warehouse(self):
+        """The warehouse the old part comes back to (R43): the one its
+        replacement was issued from, else the repair order's."""
+        self.ensure_one()
+        if self.repair_line_id:
+            return self.repair_line_id._aftersales_issue_warehouse()
+        return self.repair_id._aftersales_warehouse()
+
+    @api.multi
+    def _create_receipt(self, warehouse, quantities, serials, courier,
+                        tracking_ref, freight_collect):
+        """One validated Old Parts Receipt into ``warehouse`` for these
+        recoveries (of one repair order), a move per recovery."""
         repair = self.mapped('repair_id')
         repair.ensure_one()
-        warehouse = self.env['stock.warehouse'].search(
-            [('company_id', '=', repair.company_id.id
-              or self.env.user.company_id.id)], limit=1)
         warehouse._aftersales_ensure_old_parts()
         picking_type = warehouse.aftersales_old_parts_type_id
         partner = repair.partner_id

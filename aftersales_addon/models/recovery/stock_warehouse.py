@@ -13,38 +13,60 @@ class StockWarehouse(models.Model):
     aftersales_old_parts_type_id = fields.Many2one(
         'stock.picking.type', string='Old Parts Receipt Type', readonly=True)
 
-    @api.model
-    def create(self, vals):
-        warehouse = super(StockWarehouse, self).create(vals)
-        warehouse._aftersales_ensure_old_parts()
-        return warehouse
+    @api.multi
+    def create_sequences_and_picking_types(self):
+        """Odoo's hook making a new warehouse's operation types makes its
+        old parts receipt type and location too."""
+        warehouse_data = super(
+            StockWarehouse, self).create_sequences_and_picking_types()
+        warehouse_data.update(self._aftersales_old_parts_values())
+        return warehouse_data
 
     @api.model
     def _aftersales_ensure_all_old_parts(self):
-        """Called at install: give every warehouse its old parts location."""
-        self.search([])._aftersales_ensure_old_parts()
+        """Called at install and on update: give every warehouse its old
+        parts location and receipt type, marked as such."""
+        self.with_context(active_test=False).search(
+            [])._aftersales_ensure_old_parts()
 
     @api.multi
     def _aftersales_ensure_old_parts(self):
-        Location = self.env['stock.location']
-        for warehouse in self.filtered(
-                lambda w: not w.aftersales_old_parts_location_id):
-            location = Location.create({
+        for warehouse in self:
+            if not warehouse.aftersales_old_parts_location_id or \
+                    not warehouse.aftersales_old_parts_type_id:
+                warehouse.write(warehouse._aftersales_old_parts_values())
+            elif warehouse.aftersales_old_parts_type_id \
+                    .aftersales_parts_kind != 'old_parts':
+                # made before the types said what they are (11.0.1.6.1)
+                warehouse.aftersales_old_parts_type_id \
+                    .aftersales_parts_kind = 'old_parts'
+
+    @api.multi
+    def _aftersales_old_parts_values(self):
+        """The warehouse's links to its Old Parts location and receipt
+        type: those it has, else new ones."""
+        self.ensure_one()
+        location = self.aftersales_old_parts_location_id or \
+            self.env['stock.location'].create({
                 'name': _('Old Parts'),
-                'location_id': warehouse.view_location_id.id,
+                'location_id': self.view_location_id.id,
                 'usage': 'internal',
-                'company_id': warehouse.company_id.id,
+                'company_id': self.company_id.id,
             })
-            sequence = self.env['ir.sequence'].create({
-                'name': _('%s Old Parts Receipt') % warehouse.name,
-                'prefix': '%s/OLD/' % warehouse.code,
+        picking_type = self.aftersales_old_parts_type_id
+        if not picking_type:
+            # sudo: as Odoo's own hook does for the warehouse's sequences
+            sequence = self.env['ir.sequence'].sudo().create({
+                'name': _('%s Old Parts Receipt') % self.name,
+                'prefix': '%s/OLD/' % self.code,
                 'padding': 5,
-                'company_id': warehouse.company_id.id,
+                'company_id': self.company_id.id,
             })
             picking_type = self.env['stock.picking.type'].create({
                 'name': _('Old Parts Receipt'),
                 'code': 'incoming',
-                'warehouse_id': warehouse.id,
+                'aftersales_parts_kind': 'old_parts',
+                'warehouse_id': self.id,
                 'sequence_id': sequence.id,
                 'default_location_src_id': self.env.ref(
                     'stock.stock_location_customers').id,
@@ -52,7 +74,7 @@ class StockWarehouse(models.Model):
                 'use_create_lots': False,
                 'use_existing_lots': True,
             })
-            warehouse.write({
-                'aftersales_old_parts_location_id': location.id,
-                'aftersales_old_parts_type_id': picking_type.id,
-            })
+        return {
+            'aftersales_old_parts_location_id': location.id,
+            'aftersales_old_parts_type_id': picking_type.id,
+        }

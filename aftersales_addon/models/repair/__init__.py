@@ -5,3 +5,5 @@ from . import mrp_repair_line
 from . import mrp_repair_fee
 from . import stock_move
 from . import stock_picking
+from . import stock_picking_type
+from . import stock_warehouse

@@ -416,23 +416,41 @@ class MrpRepair(models.Model):
     # Parts issue and return (R21, R24)
     # ------------------------------------------------------------------
     @api.multi
-    def _parts_picking_type(self, kind):
-        """The picking type issuing parts to repairs (``issue``) or taking
-        unused parts back (``return``)."""
-        xmlid = {
-            'issue': 'aftersales_addon.picking_type_parts_issue',
-            'return': 'aftersales_addon.picking_type_parts_return',
-        }[kind]
-        return self.env.ref(xmlid)
+    def _aftersales_warehouse(self):
+        """The warehouse serving this order (R21): the warehouse of the
+        order's location, else the company's first warehouse (an order
+        made from a request repairs the unit at the customer's)."""
+        self.ensure_one()
+        company = self.company_id or self.env.user.company_id
+        warehouse = self.location_id.get_warehouse()
+        if warehouse.company_id != company:
+            warehouse = self.env['stock.warehouse'].search(
+                [('company_id', '=', company.id)], limit=1)
+        return warehouse
 
     @api.multi
-    def _create_parts_picking(self, kind, quantities):
-        """Create one transfer of ``kind`` for ``quantities`` (a dict
-        repair line -> quantity), reserve it and prepare the done quantities
-        with the part line's serial; the warehouse validates it. The
-        transfer carries the repair order number (R21)."""
+    def _parts_picking_type(self, kind, warehouse=None):
+        """The picking type issuing parts to repairs (``issue``) or taking
+        unused parts back (``return``): ``warehouse``'s, by default the
+        order's warehouse's."""
         self.ensure_one()
-        picking_type = self._parts_picking_type(kind)
+        warehouse = warehouse or self._aftersales_warehouse()
+        if not warehouse.aftersales_parts_issue_type_id or \
+                not warehouse.aftersales_parts_return_type_id:
+            # sudo: the types are the warehouse's configuration, made by
+            # its own hooks; whoever asks for parts may not make them
+            warehouse.sudo()._aftersales_ensure_repair_parts()
+        return warehouse['aftersales_parts_%s_type_id' % kind]
+
+    @api.multi
+    def _create_parts_picking(self, kind, quantities, warehouse=None):
+        """Create one transfer of ``kind`` for ``quantities`` (a dict
+        repair line -> quantity) at ``warehouse`` (by default the order's),
+        reserve it and prepare the done quantities with the part line's
+        serial; the warehouse validates it. The transfer carries the repair
+        order number (R21)."""
+        self.ensure_one()
+        picking_type = self._parts_picking_type(kind, warehouse)
         location = picking_type.default_location_src_id
         location_dest = picking_type.default_location_dest_id
         # the transfer is linked to its order and its moves to the part
@@ -441,6 +459,21 @@ class MrpRepair(models.Model):
         with aftersales_control():
             return self._create_parts_picking_controlled(
                 picking_type, location, location_dest, quantities)
+
+    @api.multi
+    def _create_parts_returns(self, quantities):
+        """R24: unused parts go back to the warehouse they were issued
+        from: one return transfer per warehouse for ``quantities`` (a dict
+        repair line -> quantity)."""
+        self.ensure_one()
+        by_warehouse = {}
+        for line, qty in quantities.items():
+            by_warehouse.setdefault(
+                line._aftersales_issue_warehouse(), {})[line] = qty
+        pickings = self.env['stock.picking']
+        for warehouse, items in by_warehouse.items():
+            pickings |= self._create_parts_picking('return', items, warehouse)
+        return pickings
 
     @api.multi
     def _create_parts_picking_controlled(self, picking_type, location,
@@ -497,8 +530,9 @@ class MrpRepair(models.Model):
         issue_location = self._parts_picking_type(
             'issue').default_location_dest_id
         # The parts are consumed where they were issued to (Odoo moves them
-        # from the line's location to production when the repair is done).
-        self.operations.filtered(lambda line: line.type == 'add').write(
+        # from the line's location to production when the repair is done):
+        # the Parts at Repair location of the order's warehouse.
+        self.env['mrp.repair.line'].concat(*quantities).write(
             {'location_id': issue_location.id})
         picking = self._create_parts_picking('issue', quantities)
         return picking.get_formview_action()

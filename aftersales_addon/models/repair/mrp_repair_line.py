@@ -41,14 +41,13 @@ class MrpRepairLine(models.Model):
     @api.depends('aftersales_move_ids.state',
                  'aftersales_move_ids.product_qty', 'product_uom_qty')
     def _compute_qty_issued(self):
-        issue_type = self.env.ref('aftersales_addon.picking_type_parts_issue')
         for line in self:
             issued = requested = 0.0
             for move in line.aftersales_move_ids:
                 if move.state == 'cancel':
                     continue
-                sign = 1 if move.picking_id.picking_type_id == issue_type \
-                    else -1
+                kind = move.picking_id.picking_type_id.aftersales_parts_kind
+                sign = 1 if kind == 'issue' else -1
                 qty = move.product_uom._compute_quantity(
                     move.product_uom_qty, line.product_uom)
                 if move.state == 'done':
@@ -59,6 +58,19 @@ class MrpRepairLine(models.Model):
                     requested -= qty
             line.qty_issued = issued
             line.qty_to_issue = max(line.product_uom_qty - requested, 0.0)
+
+    @api.multi
+    def _aftersales_issue_warehouse(self):
+        """The warehouse this part was issued from (R24, R43): that of its
+        issue transfer, done first, else requested; else the order's."""
+        self.ensure_one()
+        moves = self.aftersales_move_ids.filtered(
+            lambda m: m.state != 'cancel' and
+            m.picking_id.picking_type_id.aftersales_parts_kind == 'issue')
+        done = moves.filtered(lambda m: m.state == 'done')
+        warehouse = (done or moves)[:1].picking_id.picking_type_id \
+            .warehouse_id
+        return warehouse or self.repair_id._aftersales_warehouse()
 
     @api.onchange('repair_id', 'product_id', 'product_uom_qty')
     def onchange_product_id(self):
@@ -86,9 +98,12 @@ class MrpRepairLine(models.Model):
                                      limit=1)
         if vals['type'] == 'add':
             repair = self.env['mrp.repair'].browse(vals.get('repair_id'))
-            company = repair.company_id or self.env.user.company_id
-            source = self.env['stock.warehouse'].search(
-                [('company_id', '=', company.id)], limit=1).lot_stock_id
+            if repair:
+                source = repair._aftersales_warehouse().lot_stock_id
+            else:
+                source = self.env['stock.warehouse'].search(
+                    [('company_id', '=', self.env.user.company_id.id)],
+                    limit=1).lot_stock_id
             destination = production
         else:
             source = production

@@ -43,13 +43,13 @@ class StockPicking(models.Model):
         if operator not in ('=', '!=') or value != 'to_release':
             raise UserError(_('Transfers can be filtered on "Waiting for '
                               'Finance" only.'))
-        issue_type = self.env.ref('aftersales_addon.picking_type_parts_issue')
         repairs = self.env['mrp.repair'].search(
             [('aftersales_to_release', '=', True)])
         sales = self.env['sale.order'].search(
             [('aftersales_to_release', '=', True)])
         domain = ['|',
-                  '&', ('picking_type_id', '=', issue_type.id),
+                  '&',
+                  ('picking_type_id.aftersales_parts_kind', '=', 'issue'),
                   ('aftersales_repair_id', 'in', repairs.ids),
                   '&', ('picking_type_code', '=', 'outgoing'),
                   ('sale_id', 'in', sales.ids)]
@@ -57,9 +57,8 @@ class StockPicking(models.Model):
 
     @api.multi
     def _compute_aftersales_release_state(self):
-        issue_type = self.env.ref('aftersales_addon.picking_type_parts_issue')
         for picking in self:
-            if picking.picking_type_id == issue_type:
+            if picking.picking_type_id.aftersales_parts_kind == 'issue':
                 order = picking.aftersales_repair_id
             elif picking.picking_type_code == 'outgoing' and \
                     picking.sale_id.aftersales_parts_sale:
@@ -98,9 +97,9 @@ class StockPicking(models.Model):
     def _check_finance_release(self):
         """R22/R53: parts issued to a repair order, or delivered for an
         after-sales parts sale, leave only after Finance's release."""
-        issue_type = self.env.ref('aftersales_addon.picking_type_parts_issue')
-        self.filtered(lambda p: p.picking_type_id == issue_type).mapped(
-            'aftersales_repair_id')._check_finance_release()
+        self.filtered(
+            lambda p: p.picking_type_id.aftersales_parts_kind == 'issue'
+        ).mapped('aftersales_repair_id')._check_finance_release()
         self.filtered(
             lambda p: p.picking_type_code == 'outgoing' and
             p.sale_id.aftersales_parts_sale).mapped(
@@ -124,13 +123,10 @@ class StockPicking(models.Model):
     def _reduce_returned_repair_lines(self):
         """R24: a part returned unused lowers the quantity of its repair
         line, so the order consumes and invoices only what was used."""
-        return_type = self.env.ref(
-            'aftersales_addon.picking_type_parts_return')
         moves = self.filtered(
-            lambda p: p.picking_type_id == return_type).mapped(
-                'move_lines').filtered(
-                    lambda m: m.state == 'done' and
-                    m.aftersales_repair_line_id)
+            lambda p: p.picking_type_id.aftersales_parts_kind == 'return'
+        ).mapped('move_lines').filtered(
+            lambda m: m.state == 'done' and m.aftersales_repair_line_id)
         for move in moves:
             line = move.aftersales_repair_line_id
             qty = move.product_uom._compute_quantity(

@@ -39,9 +39,15 @@ class RepairReturnWizard(models.TransientModel):
         if not lines:
             raise UserError(_('Enter the quantity of at least one part to '
                               'return.'))
-        picking = self.repair_id._create_parts_picking(
-            'return', {line.repair_line_id: line.quantity for line in lines})
-        return picking.get_formview_action()
+        # back to the warehouse each part was issued from (one transfer
+        # per warehouse)
+        pickings = self.repair_id._create_parts_returns(
+            {line.repair_line_id: line.quantity for line in lines})
+        if len(pickings) == 1:
+            return pickings.get_formview_action()
+        action = self.repair_id.action_view_parts_pickings()
+        action['domain'] = [('id', 'in', pickings.ids)]
+        return action
 
 
 class RepairReturnWizardLine(models.TransientModel):
