@@ -144,9 +144,10 @@ class MrpRepair(models.Model):
              'to the order); the repair is then charged.')
     warranty_exclusion_note = fields.Text(string='Exclusion Details',
                                           copy=False)
+    # not tracked: Odoo 11's chatter shows a tracked boolean as "true";
+    # the override posts who changed what, and why (override wizard)
     warranty_override = fields.Boolean(
-        string='Decision Overridden', readonly=True, copy=False,
-        track_visibility='onchange')
+        string='Decision Overridden', readonly=True, copy=False)
     warranty_override_reason = fields.Text(
         string='Override Reason', readonly=True, copy=False,
         track_visibility='onchange')
