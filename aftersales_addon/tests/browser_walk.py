@@ -23,6 +23,8 @@ LANG = 'zh_CN'
 ALLOWED_WORDS = {
     # currencies, units and formats
     'cny', 'rmb', 'usd', 'pdf', 'csv', 'xls', 'xlsx', 'kwh', 'bms',
+    # trade abbreviation written as is in Chinese after-sales (开箱即损 DOA)
+    'doa',
     # the software and the demo company's brand
     'odoo', 'greenwheel',
     # pinyin of the demo people (proper names)
@@ -582,7 +584,9 @@ class DeptClient(WebClient):
             self.wait(lambda d: self.url_state().get('action') == action_id
                       and self.view_type() is not None,
                       'the screen of menu %s' % xmlid)
-        self.settle()
+        else:
+            self.settle()
+        # (the action's view is shown: check_screen() waits for the rest)
 
     # -- views ----------------------------------------------------------------
     # the views of the current action (not those inside a form): the
