@@ -229,7 +229,7 @@ class Problems(object):
                 if len(screens) > 1 else ''))
         return '\n'.join(lines)
 
-    def write(self, folder):
+    def save(self, folder):
         os.makedirs(folder, exist_ok=True)
         english = [{'where': where, 'text': text, 'words': entry['words'],
                     'screens': entry['screens']}
@@ -280,7 +280,7 @@ class DeptClient(WebClient):
         logging out (two page loads instead of four)."""
         if self.driver.current_url.startswith(self.base_url):
             self.driver.delete_all_cookies()
-        super(DeptClient, self).login(login, password)
+        return super(DeptClient, self).login(login, password)
 
     # -- waiting --------------------------------------------------------------
     # Each look at the page is ONE script run in the browser: a WebDriver
@@ -391,7 +391,7 @@ class DeptClient(WebClient):
             try:
                 ActionChains(self.driver).move_to_element(spot).perform()
             except Exception:
-                pass
+                return  # the title re-rendered meanwhile: no tooltip there
 
     def first_visible(self, selector, root=None):
         """The first visible element matching ``selector`` (under the

@@ -183,7 +183,7 @@ class Session(object):
         return self.client
 
     def __exit__(self, exc_type, exc, tb):
-        report_path = self.problems.write(self.folder)
+        report_path = self.problems.save(self.folder)
         if exc_type is None or not issubclass(exc_type, Exception):
             return False
         shot = os.path.join(self.folder, 'FAILED.png')
