@@ -5,6 +5,7 @@ from . import test_access_table
 from . import test_attacks
 from . import test_bad_input
 from . import test_browser
+from . import test_browser_departments
 from . import test_browser_mobile
 from . import test_department_ui
 from . import test_deposit_receivable

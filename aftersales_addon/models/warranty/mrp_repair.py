@@ -70,9 +70,10 @@ class MrpRepair(models.Model):
     warranty_exclusion_note = fields.Text(string='Exclusion Details',
                                           copy=False)
 
+    # not tracked: Odoo 11's chatter shows a tracked boolean as "true";
+    # the override posts who changed what, and why
     warranty_override = fields.Boolean(
-        string='Decision Overridden', readonly=True, copy=False,
-        track_visibility='onchange')
+        string='Decision Overridden', readonly=True, copy=False)
 
     warranty_override_reason = fields.Text(
         string='Override Reason', readonly=True, copy=False,
