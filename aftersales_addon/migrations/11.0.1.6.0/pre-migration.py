@@ -3,6 +3,7 @@
 pillar (``aftersales_<pillar>_<setting>``). The columns are renamed before
 the module's models load, with their field definitions, external ids and
 translations, so a database keeps every setting it had."""
+from psycopg2 import sql
 
 RENAMES = [
     ('aftersales_govern_all_repairs', 'aftersales_repair_govern_all'),
@@ -32,9 +33,8 @@ def rename_company_setting(cr, old, new):
     if not _column_exists(cr, 'res_company', old) or \
             _column_exists(cr, 'res_company', new):
         return
-    # identifiers cannot be parameters: both names are the literals above
-    cr.execute('ALTER TABLE res_company RENAME COLUMN "%s" TO "%s"'
-               % (old, new))
+    cr.execute(sql.SQL('ALTER TABLE res_company RENAME COLUMN {} TO {}')
+               .format(sql.Identifier(old), sql.Identifier(new)))
     cr.execute("""UPDATE ir_model_fields SET name = %s
                   WHERE model = 'res.company' AND name = %s""", (new, old))
     cr.execute("""UPDATE ir_model_data SET name = %s
