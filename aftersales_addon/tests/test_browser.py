@@ -236,6 +236,21 @@ class WebClient(object):
                     '; the web client shows: %r' % dialog if dialog else '',
                     self.driver.current_url))
 
+    def settle(self, step):
+        """No request of the web client in flight, no blocked UI, three
+        looks in a row: a menu clicked while the previous action still
+        loads can be overtaken by it on a busy machine."""
+        calm = [0]
+
+        def quiet(driver):
+            busy = driver.execute_script(
+                "if (!window.jQuery) return 'no web client yet';"
+                "return jQuery('.oe_wait').length + "
+                "jQuery('.blockUI:visible').length;")
+            calm[0] = 0 if busy else calm[0] + 1
+            return calm[0] >= 3
+        self.until(quiet, step)
+
     def error_dialog(self):
         By = self.By
         for el in self.driver.find_elements(By.CSS_SELECTOR, '.modal'):
@@ -407,6 +422,11 @@ def test_cs_creates_repair_and_technician_sees_it(odoo_server, browser,
         root_el = client.until(
             app_menu, 'the After-Sales app in the top menu, as tech1')
         root_el.click()
+        # the app opens its first screen: let it load before the next click
+        client.until(
+            lambda d: client.url_state().get('action') and client.breadcrumb(),
+            'the first screen of the After-Sales app, as tech1')
+        client.settle('the first screen of the After-Sales app, as tech1')
         repairs = client.until(
             client.visible(
                 '.o_sub_menu a[data-menu-xmlid='
