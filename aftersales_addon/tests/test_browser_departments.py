@@ -705,6 +705,11 @@ def test_path_5_technician_ends_and_prints_report(
                           'the service report PDF downloaded', timeout=120)
         client.check_screen('report_printed')
         shutil.copy(pdf, os.path.join(session.folder, 'service_report.pdf'))
+        # the file the technician saves is named in Chinese too
+        stem = os.path.splitext(os.path.basename(pdf))[0]
+        if bw.english_words(stem) or not stem.startswith('服务报告'):
+            session.problems.error('report_printed', 'the service report '
+                                   'is saved as %r' % os.path.basename(pdf))
         for line in _pdf_text(pdf).splitlines():
             words = bw.english_words(line)
             if words:

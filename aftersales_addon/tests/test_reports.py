@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from unittest import mock
 
 import lxml.html
@@ -26,6 +27,7 @@ import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.module import get_module_path
 from odoo.tests.common import get_db_name
+from odoo.tools.safe_eval import safe_eval
 
 from .test_recovery import RecoveryCase
 
@@ -80,9 +82,14 @@ class ReportCase(RecoveryCase):
         super(ReportCase, cls).setUpClass()
         cls._path = os.environ.get('PATH', '')
         os.environ['PATH'] = _with_lessc()
-        # Chinese as the demo has it (--load-language=zh_CN); terms already
-        # in the database are kept
-        cls.env['ir.translation'].load_module_terms(ZH_MODULES, ['zh_CN'])
+        # Chinese as the demo has it (the demo installs zh_CN): the terms of
+        # a module are loaded only when the database has none yet (reading
+        # the .po files costs seconds per test class)
+        Translation = cls.env['ir.translation']
+        missing = [module for module in ZH_MODULES if not Translation.search(
+            [('lang', '=', 'zh_CN'), ('module', '=', module)], limit=1)]
+        if missing:
+            Translation.load_module_terms(missing, ['zh_CN'])
         china = cls.env.ref('base.cn')
         cny = cls.env.ref('base.CNY')
         cny.active = True
@@ -345,6 +352,36 @@ class TestInternalReports(ReportCase):
         self.assertLabels(text, ['Technician Receivable Statement',
                                  'Closing Balance', 'To Confirm'],
                           ['技师应收款对账单', '期末余额'])
+
+
+    def download_name(self, report, record, user):
+        """The file name the browser saves: what Odoo's report controller
+        computes (/report/download), in the downloading user's session."""
+        record = record.sudo(self.users[user]).with_context(
+            lang=self.users[user].lang)
+        return safe_eval(report.sudo(self.users[user]).print_report_name,
+                         {'object': record, 'time': time})
+
+    def test_downloaded_files_named_in_the_readers_language(self):
+        """A Chinese reader saves 服务报告 - <order>.pdf, not an English
+        file name; an English reader gets the English one."""
+        repair = self.finished_repair_with_labour()
+        statement = self.statement()
+        listed = self.env['aftersales.recovery.list']._generate(
+            self.company, self.company._aftersales_today())
+        cases = [(self.report_service, repair, 'tech1', '服务报告',
+                  'Service Report'),
+                 (self.report_statement, statement, 'finance', '应收款对账单',
+                  'Receivable Statement'),
+                 (self.report_list, listed, 'finance', '未回收旧件',
+                  'Outstanding Old Parts')]
+        for report, record, user, zh, en in cases:
+            self.users[user].lang = 'zh_CN'
+            self.assertEqual(self.download_name(report, record, user),
+                             '%s - %s' % (zh, record.name))
+            self.users[user].lang = 'en_US'
+            self.assertEqual(self.download_name(report, record, user),
+                             '%s - %s' % (en, record.name))
 
 
 # ----------------------------------------------------------------------
