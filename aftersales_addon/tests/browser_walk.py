@@ -346,7 +346,7 @@ class DeptClient(WebClient):
                 return False  # re-rendered meanwhile: look again
         return self.until(cond, step, timeout=timeout)
 
-    def expect(self, condition, step, timeout=10):
+    def expect(self, condition, step, timeout=WAIT):
         """Wait for ``condition``; when it does not come, record the
         problem (with a screenshot) and go on: False."""
         try:

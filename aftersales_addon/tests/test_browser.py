@@ -443,7 +443,7 @@ def test_cs_creates_repair_and_technician_sees_it(odoo_server, browser,
                           d.find_elements(*client.css(
                               '.o_list_view tbody td.o_data_cell'))),
             'repair order %s in the Repair Orders list of tech1'
-            % repair_name, timeout=15)
+            % repair_name)
     except Exception as exc:
         shot = _screenshot(browser, request.node.name)
         raise AssertionError(

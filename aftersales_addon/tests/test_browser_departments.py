@@ -524,7 +524,7 @@ def test_path_2_technician_diagnoses_adds_serial_part_requests_parts(
         client.wait(lambda d: client.first_visible(
             row + ' .o_field_widget[name=lot_id]'),
             'a serial number column on the part line (the part %s is '
-            'tracked by serial)' % FLOW['part_code'], timeout=10)
+            'tracked by serial)' % FLOW['part_code'])
         client.set_many2one('lot_id', FLOW['part_lot'], scope=row)
         client.check_screen('part_serial')
         client.save('the repair order saved with its part')

@@ -5,16 +5,17 @@ R23), in a real browser: Debian Chromium with Chrome's mobile emulation
 768x1024 with an Android tablet's), driven by Selenium against the server
 of test_browser's ``odoo_server`` fixture, as tech1 reading zh_CN.
 
-The path, at each size: log in -> Odoo opens on his repairs (kanban
-cards) -> tap the card of his repair -> edit -> Diagnosis tab: enter the
-diagnosis -> Parts tab: add a serial-tracked part (choosing its serial)
-and a plain part (the line dialog of the phone layout; the list's own
-row on the tablet, where Odoo keeps the list) -> save -> Request Parts ->
-back to the order -> attach a photo from the camera (the file input of
-the Photos field carries ``capture``) -> save; Finance releases the
-order and the warehouse issues the parts (server side, as those users)
--> Start Repair -> record the passed test -> End Repair -> Print Service
-Report (the PDF arrives in the browser's download folder).
+The path (the whole of it at phone size; at tablet size up to the saved part
+lines unless AFTERSALES_FULL_WALK=1): log in -> Odoo opens on his repairs
+(kanban cards) -> tap the card of his repair -> edit -> Diagnosis tab: enter
+the diagnosis -> Parts tab: add a serial-tracked part (choosing its serial) and
+a plain part (the line dialog of the phone layout; the list's own row on the
+tablet, where Odoo keeps the list) -> save -> Request Parts -> back to the
+order -> attach a photo from the camera (the file input of the Photos field
+carries ``capture``) -> save; Finance releases the order and the warehouse
+issues the parts (server side, as those users) -> Start Repair -> record the
+passed test -> End Repair -> Print Service Report (the PDF arrives in the
+browser's download folder).
 
 On every screen: no page wider than the viewport
 (``document.documentElement.scrollWidth <= window.innerWidth``), every
@@ -51,6 +52,9 @@ from .test_browser import (  # noqa: F401 (odoo_server: a fixture)
 _logger = logging.getLogger(__name__)
 
 LANG = 'zh_CN'
+# the whole day at tablet size too (by default the tablet walks up to the
+# saved part lines, the phone the whole day)
+FULL_WALK = os.environ.get('AFTERSALES_FULL_WALK') == '1'
 MIN_TARGET = 24  # CSS px, WCAG 2.5.8 (target size, minimum)
 # a field the technician types or picks in shows what he chose (a serial,
 # a product code): at least this wide
@@ -772,8 +776,10 @@ def _wait_state(walk, data, states, step):
     walk.settle()
 
 
-def _walk(walk, data, photo):
-    """The technician's path; raises on an error or a dead end."""
+def _walk(walk, data, photo, full=True):
+    """The technician's path; raises on an error or a dead end. Not
+    ``full``: up to the saved part lines (the layouts that differ between
+    a phone and a tablet: the home cards, the form, the parts list)."""
     labels = data['labels']
     walk.login_as('tech1')
 
@@ -872,6 +878,14 @@ def _walk(walk, data, photo):
         assert set(lines.mapped('type')) == {'add'}, lines.mapped('type')
         assert all(lines.mapped('location_id')) and all(
             lines.mapped('location_dest_id')), 'part lines without locations'
+    if not full:
+        # the rest of the day uses the same widgets at every width (header
+        # buttons, tabs, a file input, a select): walked on the phone, the
+        # narrowest; AFTERSALES_FULL_WALK=1 walks it at this size too
+        walk.notes.append('walk ended after the parts (the rest is walked '
+                          'at phone size; AFTERSALES_FULL_WALK=1 walks it '
+                          'here too)')
+        return
 
     # -- request the parts ------------------------------------------------
     walk.header_button(labels['request_parts'], 'request parts')
@@ -1014,7 +1028,8 @@ def test_technician_day_on_small_screens(odoo_server, device, tech1_zh):
     photo_dir = tempfile.mkdtemp(prefix='aftersales_photo_')
     failure = None
     try:
-        _walk(walk, data, _photo(photo_dir))
+        _walk(walk, data, _photo(photo_dir),
+              full=size == 'phone' or FULL_WALK)
     except Exception as exc:
         walk.count += 1
         shot = os.path.join(folder, '%02d_FAILED_%s.png' % (

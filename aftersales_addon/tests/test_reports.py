@@ -353,7 +353,6 @@ class TestInternalReports(ReportCase):
                                  'Closing Balance', 'To Confirm'],
                           ['技师应收款对账单', '期末余额'])
 
-
     def download_name(self, report, record, user):
         """The file name the browser saves: what Odoo's report controller
         computes (/report/download), in the downloading user's session."""
