@@ -4,9 +4,10 @@
 
 Odoo 11's ``Root.dispatch`` (odoo/http.py) checks the session's database
 first (``odoo.registry(db).check_signaling()``) and, on any
-``psycopg2.OperationalError``, logs the session out: a PostgreSQL restart,
-even of 0.3 s, or a failover logs out everyone who clicks meanwhile, and
-their open forms are lost.
+``psycopg2.OperationalError``, logs the session out (it answers HTTP 500
+on the bare DatabaseError of a pooled connection whose server restarted):
+a PostgreSQL restart, even of 0.3 s, or a failover logs out everyone who
+clicks meanwhile, and their open forms are lost.
 
 The patch (``post_load`` of the addon, so it applies to every database the
 server serves): ``Root.setup_db``, which dispatch calls right before that
@@ -59,6 +60,18 @@ def database_exists(db):
         return None
 
 
+def is_connection_error(error):
+    """A failure to reach the server: OperationalError (connect refused,
+    starting up, shutting down), InterfaceError (connection already
+    closed), and the bare DatabaseError that psycopg2 raises when a pooled
+    connection, whose server was restarted, is reset ("server closed the
+    connection unexpectedly"; Odoo's pool only expects OperationalError).
+    Not ProgrammingError & co.: a database that is not Odoo's."""
+    return isinstance(error, (psycopg2.OperationalError,
+                              psycopg2.InterfaceError)) \
+        or type(error) is psycopg2.DatabaseError
+
+
 def check_database(db):
     """Odoo's database check of a request, retried on connection errors.
     Raises DatabaseUnavailable when ``db`` exists (or the server cannot say)
@@ -68,8 +81,8 @@ def check_database(db):
         try:
             odoo.registry(db).check_signaling()
             return
-        except psycopg2.OperationalError as e:
-            if database_exists(db) is False:
+        except psycopg2.Error as e:
+            if not is_connection_error(e) or database_exists(db) is False:
                 return
             if delay is None:
                 _logger.warning("Database %s unreachable, answered 503 "

@@ -212,8 +212,10 @@ class TestSessionSurvivesDatabaseRestart(TransactionCase):
             data=json.dumps({'jsonrpc': '2.0', 'method': 'call',
                              'params': {}, 'id': 1}))
 
-    def _failing_connections(self, failures):
-        """Connection.cursor of the test database raises OperationalError
+    def _failing_connections(self, failures, error=psycopg2.OperationalError,
+                             message='could not connect to server: '
+                                     'Connection refused'):
+        """Connection.cursor of the test database raises ``error``
         ``failures`` times (as while PostgreSQL restarts), then works."""
         real = sql_db.Connection.cursor
         state = {'left': failures, 'raised': 0}
@@ -222,8 +224,7 @@ class TestSessionSurvivesDatabaseRestart(TransactionCase):
             if conn.dbname == self.db and state['left']:
                 state['left'] -= 1
                 state['raised'] += 1
-                raise psycopg2.OperationalError(
-                    'could not connect to server: Connection refused')
+                raise error(message)
             return real(conn, *args, **kwargs)
         return mock.patch.object(sql_db.Connection, 'cursor', cursor), state
 
@@ -246,6 +247,18 @@ class TestSessionSurvivesDatabaseRestart(TransactionCase):
             self.assertEqual(state['raised'], failures)
             self._assert_logged_in(sid, response)
         self.assertEqual(self.sleeps.call_count, 3)
+
+    def test_dead_pooled_connection(self):
+        # after a restart, resetting a pooled connection raises a bare
+        # DatabaseError, which Odoo's pool does not expect (HTTP 500)
+        sid = self._session(self.db)
+        patcher, state = self._failing_connections(
+            1, psycopg2.DatabaseError,
+            'server closed the connection unexpectedly')
+        with patcher:
+            response = self._session_info()
+        self.assertEqual(state['raised'], 1)
+        self._assert_logged_in(sid, response)
 
     def test_connection_keeps_failing_503_session_kept(self):
         sid = self._session(self.db)
