@@ -11,17 +11,21 @@ clicks meanwhile, and their open forms are lost.
 
 The patch (``post_load`` of the addon, so it applies to every database the
 server serves): ``Root.setup_db``, which dispatch calls right before that
-check with the session loaded, makes the same check first. A connection
-error is retried (3 tries over about 2 s); if the database still cannot be
+check with the session loaded, makes the check itself. A connection error
+is retried (3 tries over about 2 s); if the database still cannot be
 reached but has not been dropped, the request is answered HTTP 503
 "temporarily unavailable, try again" and the session is left as it is
 (dispatch returns werkzeug's HTTP exceptions as responses, before saving
 the session). Odoo's web client shows "Connection lost. Trying to
 reconnect..." on a 503 and "Connection restored" once it is back, the form
-still open. A database that no longer exists (or a check failing for another
-reason) goes on to Odoo's own check, which ends the session as before.
+still open. When the check has passed, dispatch's own check, the next
+``check_signaling`` of the thread, is skipped (no second query, no second
+chance to fail). A database that no longer exists (or a check failing for
+another reason) goes on to Odoo's own check, which ends the session as
+before.
 """
 import logging
+import threading
 import time
 
 import psycopg2
@@ -29,6 +33,7 @@ from werkzeug.exceptions import ServiceUnavailable
 
 import odoo
 from odoo import http, sql_db
+from odoo.modules.registry import Registry
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +42,8 @@ RETRY_DELAYS = (0.5, 1.5)
 UNAVAILABLE = ('The database is temporarily unavailable, '
                'try again in a moment.')
 _sleep = time.sleep
+# the database whose check this thread's request has just passed
+_checked = threading.local()
 
 
 class DatabaseUnavailable(ServiceUnavailable):
@@ -75,15 +82,16 @@ def is_connection_error(error):
 def check_database(db):
     """Odoo's database check of a request, retried on connection errors.
     Raises DatabaseUnavailable when ``db`` exists (or the server cannot say)
-    but stays unreachable; returns when the check passes or when the
-    database is gone (Odoo's check then ends the session)."""
+    but stays unreachable; returns True when the check passes, False when
+    the database is gone or the error is not a connection error (Odoo's
+    check then fails again and ends the session)."""
     for delay in RETRY_DELAYS + (None,):
         try:
             odoo.registry(db).check_signaling()
-            return
+            return True
         except psycopg2.Error as e:
             if not is_connection_error(e) or database_exists(db) is False:
-                return
+                return False
             if delay is None:
                 _logger.warning("Database %s unreachable, answered 503 "
                                 "(session kept): %s", db, e)
@@ -94,15 +102,26 @@ def check_database(db):
 
 
 def post_load():
-    """Patch ``odoo.http.Root.setup_db`` once (server-wide)."""
+    """Patch ``odoo.http.Root.setup_db`` and
+    ``Registry.check_signaling`` once (server-wide)."""
     if getattr(http.Root.setup_db, 'aftersales_resilient', False):
         return
     setup_db = http.Root.setup_db
+    check_signaling = Registry.check_signaling
 
     def resilient_setup_db(self, httprequest):
+        _checked.db = None
         setup_db(self, httprequest)
-        if httprequest.session.db:
-            check_database(httprequest.session.db)
+        db = httprequest.session.db
+        if db and check_database(db):
+            _checked.db = db
+
+    def once_check_signaling(self):
+        if getattr(_checked, 'db', None) == self.db_name:
+            _checked.db = None      # dispatch's check: just made
+            return self
+        return check_signaling(self)
 
     resilient_setup_db.aftersales_resilient = True
     http.Root.setup_db = resilient_setup_db
+    Registry.check_signaling = once_check_signaling

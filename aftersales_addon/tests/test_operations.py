@@ -248,6 +248,21 @@ class TestSessionSurvivesDatabaseRestart(TransactionCase):
             self._assert_logged_in(sid, response)
         self.assertEqual(self.sleeps.call_count, 3)
 
+    def test_one_database_check_per_request(self):
+        # the patch makes Odoo's check itself: not a second query
+        sid = self._session(self.db)
+        execute = sql_db.Cursor.execute
+        checks = []
+
+        def counting(cr, query, *args, **kwargs):
+            if 'base_registry_signaling' in str(query):
+                checks.append(cr.dbname)
+            return execute(cr, query, *args, **kwargs)
+        with mock.patch.object(sql_db.Cursor, 'execute', counting):
+            response = self._session_info()
+        self._assert_logged_in(sid, response)
+        self.assertEqual(checks, [self.db])
+
     def test_dead_pooled_connection(self):
         # after a restart, resetting a pooled connection raises a bare
         # DatabaseError, which Odoo's pool does not expect (HTTP 500)
