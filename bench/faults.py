@@ -24,9 +24,10 @@ every id the server answered (acknowledged). An error is retried; an HTTP
 503 (database temporarily unavailable) is retried after a pause; "session
 expired" counts a logout, and the client logs in again.
 
-After ``--warmup`` seconds, the cluster is restarted ``--restarts`` times
-with ``pg_ctl -m immediate restart`` (what a power cut or an out-of-memory
-kill of the postmaster does), every ``--interval`` seconds. After the last
+``--warmup`` seconds after every user has logged in, the cluster is
+restarted ``--restarts`` times with ``pg_ctl -m immediate restart`` (what a
+power cut or an out-of-memory kill of the postmaster does), every
+``--interval`` seconds. After the last
 restart the load goes on for ``--tail`` seconds. Then it counts:
 
 * acknowledged writes missing from the database;
@@ -317,6 +318,11 @@ def main():
                    for i in range(args.users)]
         for t in threads:
             t.start()
+        t0 = time.time()
+        while len(load.sessions) < args.users and time.time() - t0 < 180:
+            time.sleep(0.5)
+        print('%d users logged in after %.1f s' % (len(load.sessions),
+                                                   time.time() - t0))
         time.sleep(args.warmup)
         downtimes = []
         for i in range(args.restarts):
