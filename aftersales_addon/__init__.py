@@ -4,6 +4,7 @@ from . import controllers
 from . import models
 from . import wizards
 from . import reports
+from . import http_resilience
 
 # The text of a link (the url widget's ``text`` attribute: "Open in the map
 # app" on the repair form) is text a user reads, but Odoo 11 translates
@@ -11,3 +12,8 @@ from . import reports
 # becomes a view term like the others, exported and translated with them.
 # No view of Odoo's own modules installed here has such a link text.
 TRANSLATED_ATTRS.add('text')
+
+
+def post_load():
+    """Server-wide patch: sessions survive a database restart (issue 24)."""
+    http_resilience.post_load()

@@ -65,5 +65,6 @@
         'demo/receivable_demo.xml',
     ],
     'application': True,
+    'post_load': 'post_load',
     'installable': True,
 }

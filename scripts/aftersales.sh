@@ -5,6 +5,8 @@
 #   scripts/aftersales.sh test   set up, install the addon on a throwaway database, run pytest
 #   scripts/aftersales.sh stop   stop the Odoo started by `run` (pid file) and the project's PostgreSQL
 #   scripts/aftersales.sh setup  only install what is missing and start PostgreSQL
+#   scripts/aftersales.sh backup [DB]                    database + filestore -> .work/backups/DB-DATE.tar.gz
+#   scripts/aftersales.sh restore ARCHIVE [DB] [--force] an archive of backup into DB (new, or --force)
 #
 # Everything the project installs lives in .work/ (ignored by git): the Python
 # venv, lessc, the PostgreSQL cluster (socket only, no TCP), logs, odoo.conf.
@@ -207,10 +209,24 @@ pg_conf_ensure() {
     || echo "$1 = $2" >>"$PGDATA/postgresql.conf"
 }
 
+# Durability (issue 24): the cluster keeps PostgreSQL's defaults, fsync,
+# synchronous_commit and full_page_writes on, so that what Odoo answered as
+# saved survives a crash of PostgreSQL or of the machine. Only the test command
+# relaxes them, for a cluster it starts itself (PG_RELAX_DURABILITY=1): as
+# command-line options of that postmaster, never in the configuration files.
+# SHOW fsync then reports "command line" as its source (pg_settings).
+DURABILITY_SETTINGS="fsync synchronous_commit full_page_writes"
+
 start_postgres() {
-  step "Starting PostgreSQL (socket $PGSOCK)"
+  local opts=()
+  if [ "${PG_RELAX_DURABILITY:-0}" = 1 ]; then
+    opts=(-o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+    step "Starting PostgreSQL (socket $PGSOCK), for this test run only without fsync (throwaway data)"
+  else
+    step "Starting PostgreSQL (socket $PGSOCK)"
+  fi
   touch "$WORK/postgresql.log"; chown postgres "$WORK/postgresql.log"
-  as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgresql.log" -w -t 60 start >/dev/null
+  as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/postgresql.log" -w -t 60 "${opts[@]}" start >/dev/null
   echo started >"$WORK/.pg_started_by_us"
   PG_STARTED_HERE=1
 }
@@ -243,15 +259,64 @@ unix_socket_directories = '$PGSOCK'
 unix_socket_permissions = 0700
 password_encryption = scram-sha-256
 port = $PGPORT
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 shared_buffers = 256MB
 max_connections = 200
 PGCONF
   fi
-  if ! pg_running; then start_postgres; fi
+  local corrected=0
+  ensure_durable_conf || corrected=1
+  if ! pg_running; then
+    start_postgres
+  elif [ "$corrected" = 1 ]; then
+    # fsync, full_page_writes (sighup) and synchronous_commit (user) need no restart
+    as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" reload >/dev/null
+  fi
   migrate_pg_auth
+  check_durable
+}
+
+# ensure_durable_conf: a cluster made by an earlier version of this script has
+# fsync, synchronous_commit and full_page_writes off in postgresql.conf (and
+# an ALTER SYSTEM could have put them in postgresql.auto.conf): remove those
+# lines, so the defaults (on) apply. Returns 1 when a file was corrected.
+ensure_durable_conf() {
+  local f rc=0 re
+  re="^[[:space:]]*($(echo "$DURABILITY_SETTINGS" | tr ' ' '|'))[[:space:]]*="
+  for f in "$PGDATA/postgresql.conf" "$PGDATA/postgresql.auto.conf"; do
+    [ -f "$f" ] || continue
+    if grep -Eq "$re" "$f"; then
+      [ "$rc" = 1 ] || step "Making the project's PostgreSQL durable: fsync, synchronous_commit, full_page_writes back to on"
+      info "removed from $(basename "$f"): $(grep -E "$re" "$f" | tr -s ' ' | paste -sd';' -)"
+      as_postgres sed -E -i "/$re/d" "$f"
+      rc=1
+    fi
+  done
+  return "$rc"
+}
+
+# check_durable: the running cluster's settings (a reload applies them
+# asynchronously: retried for a few seconds). Off while the test command's own
+# cluster runs (its command-line options): said, not an error.
+check_durable() {
+  local name value source bad i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    bad=""
+    while IFS='|' read -r name value source; do
+      [ "$value" = on ] && continue
+      if [ "$source" = "command line" ]; then
+        [ "${PG_RELAX_DURABILITY:-0}" = 1 ] && continue
+        info "warning: PostgreSQL runs with $name = $value, started so by a test run (scripts/aftersales.sh test):"
+        info "         durable again once that run ends (it stops the cluster it started)"
+        return 0
+      fi
+      bad="$bad $name = $value ($source)"
+    done < <(psql -X -w -d postgres -tA -F'|' -c \
+      "SELECT name, setting, source FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')")
+    [ -z "$bad" ] && return 0
+    sleep 0.5
+  done
+  echo "PostgreSQL is not durable:$bad" >&2
+  exit 1
 }
 
 migrate_pg_auth() {
@@ -616,6 +681,8 @@ kill_group() {
 
 cmd_test() {
   PG_STARTED_HERE=0
+  # a cluster this run starts itself runs without fsync (throwaway databases)
+  PG_RELAX_DURABILITY=1
   setup
   local db="aftersales_test_$$" host_db="aftersales_host_$$" browser_db="aftersales_browser_$$"
   local host_log="$WORK/host-tests.log" browser_log="$WORK/browser-tests.log" lint_log="$WORK/lint.log"
@@ -693,10 +760,129 @@ cmd_test() {
   return "$host_rc"
 }
 
+# ---------------------------------------------------------------------------
+# Backups (issue 24). One archive per backup, .work/backups/DB-YYYYmmdd-HHMMSS.tar.gz
+# (mode 600: it holds the users' password hashes), containing
+#   db.dump        pg_dump -Fc of the database
+#   filestore/     the database's filestore (attachments: documents, photos, PDFs)
+#   manifest.txt   database, date, addon version, PostgreSQL version
+# Consistent while Odoo serves: pg_dump reads the whole database in one
+# snapshot; the filestore is copied after the dump has finished. A file of
+# the filestore is named by its content's checksum, written before the row
+# that names it is committed and never changed afterwards; files are deleted
+# only by the garbage collection of Odoo's daily autovacuum cron, and only
+# when no row names them any more. So every attachment of the dump finds its
+# file in the archive, unless it was deleted and garbage collected during the
+# seconds of the copy; files added meanwhile are extra, unused, harmless.
+BACKUP_DIR=${AFTERSALES_BACKUP_DIR:-$WORK/backups}
+BACKUP_KEEP=${AFTERSALES_BACKUP_KEEP:-14}
+
+# filestores_dir: where Odoo keeps the filestores, DATA_DIR/filestore, with
+# data_dir from .work/odoo.conf (the script writes $WORK/filestore there)
+filestores_dir() {
+  local data_dir
+  data_dir=$(sed -n 's/^data_dir[[:space:]]*=[[:space:]]*//p' "$WORK/odoo.conf" 2>/dev/null | tail -1)
+  echo "${data_dir:-$WORK/filestore}/filestore"
+}
+
+# need_postgres: the cluster answers; started (and stopped on exit) when it
+# is not running, as the test command does.
+need_postgres() {
+  if psql -X -w -d postgres -tAc "SELECT 1" >/dev/null 2>&1; then return; fi
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    echo "No PostgreSQL cluster in $PGDATA: scripts/aftersales.sh setup (or run) first." >&2
+    exit 1
+  fi
+  start_postgres
+  trap '[ "${PG_STARTED_HERE:-0}" = 1 ] && stop_postgres >/dev/null; rm -rf "${STAGE:-}"' EXIT
+}
+
+cmd_backup() {
+  local db=${1:-$DEMO_DB} stamp archive version filestores
+  filestores=$(filestores_dir)
+  need_postgres
+  db_exists "$db" || { echo "No database $db." >&2; exit 1; }
+  mkdir -p "$BACKUP_DIR"; chmod 700 "$BACKUP_DIR"
+  stamp=$(date +%Y%m%d-%H%M%S)
+  archive="$BACKUP_DIR/$db-$stamp.tar.gz"
+  STAGE=$(mktemp -d "$BACKUP_DIR/.stage.XXXXXX")
+  trap '[ "${PG_STARTED_HERE:-0}" = 1 ] && stop_postgres >/dev/null; rm -rf "$STAGE"' EXIT
+  step "Backing up database $db (pg_dump, one snapshot), then its filestore"
+  "$PGBIN/pg_dump" -Fc -Z 6 -f "$STAGE/db.dump" "$db"
+  mkdir "$STAGE/filestore"
+  if [ -d "$filestores/$db" ]; then
+    # after the dump: every file its attachments name is there (see above)
+    cp -a "$filestores/$db/." "$STAGE/filestore/"
+  fi
+  version=$(psql -X -w -d "$db" -tAc "SELECT latest_version FROM ir_module_module WHERE name = 'aftersales_addon'" 2>/dev/null || true)
+  {
+    echo "database=$db"
+    echo "date=$(date -Is)"
+    echo "aftersales_addon=$version"
+    echo "postgresql=$(psql -X -w -d postgres -tAc 'SHOW server_version')"
+  } >"$STAGE/manifest.txt"
+  (umask 077; tar -czf "$STAGE/archive.tar.gz" -C "$STAGE" manifest.txt db.dump filestore)
+  chmod 600 "$STAGE/archive.tar.gz"
+  mv -f "$STAGE/archive.tar.gz" "$archive"
+  info "$archive ($(du -h "$archive" | cut -f1))"
+  # Retention: the newest AFTERSALES_BACKUP_KEEP archives of this database (0: all)
+  if [ "$BACKUP_KEEP" -gt 0 ] 2>/dev/null; then
+    local old
+    old=$(find "$BACKUP_DIR" -maxdepth 1 -name "$db-[0-9]*-[0-9]*.tar.gz" -printf '%f\n' | sort -r | tail -n +$((BACKUP_KEEP + 1)))
+    for f in $old; do rm -f "$BACKUP_DIR/$f"; info "removed (AFTERSALES_BACKUP_KEEP=$BACKUP_KEEP): $f"; done
+  fi
+}
+
+# restore ARCHIVE [DB] [--force]: into DB (default: the database the archive
+# was made from). An existing DB is left alone unless --force (then it is
+# dropped first: stop the Odoo that serves it).
+cmd_restore() {
+  local archive="" db="" force=0 arg filestores
+  filestores=$(filestores_dir)
+  for arg in "$@"; do
+    case "$arg" in
+      --force) force=1 ;;
+      *) if [ -z "$archive" ]; then archive=$arg; elif [ -z "$db" ]; then db=$arg
+         else echo "usage: $0 restore ARCHIVE [DB] [--force]" >&2; exit 2; fi ;;
+    esac
+  done
+  [ -n "$archive" ] || { echo "usage: $0 restore ARCHIVE [DB] [--force]" >&2; exit 2; }
+  [ -f "$archive" ] || { echo "No archive $archive." >&2; exit 1; }
+  archive=$(cd "$(dirname "$archive")" && pwd)/$(basename "$archive")
+  need_postgres
+  mkdir -p "$filestores"
+  STAGE=$(mktemp -d "$WORK/.restore.XXXXXX")
+  trap '[ "${PG_STARTED_HERE:-0}" = 1 ] && stop_postgres >/dev/null; rm -rf "$STAGE"' EXIT
+  tar -xzf "$archive" -C "$STAGE"
+  [ -f "$STAGE/db.dump" ] && [ -d "$STAGE/filestore" ] || { echo "$archive is not a backup of this script." >&2; exit 1; }
+  [ -n "$db" ] || db=$(sed -n 's/^database=//p' "$STAGE/manifest.txt")
+  if db_exists "$db" || [ -e "$filestores/$db" ]; then
+    if [ "$force" != 1 ]; then
+      echo "Database $db (or its filestore) exists: not overwritten. Restore under another name" >&2
+      echo "(restore ARCHIVE NEWDB), or add --force to replace it." >&2
+      exit 1
+    fi
+    step "Dropping the existing database $db and its filestore (--force)"
+    dropdb --force --if-exists "$db"
+    rm -rf "$filestores/$db"
+  fi
+  step "Restoring $(basename "$archive") into database $db"
+  createdb "$db"
+  if ! "$PGBIN/pg_restore" --no-owner --exit-on-error -d "$db" "$STAGE/db.dump"; then
+    dropdb --if-exists "$db"
+    echo "pg_restore failed: database $db not created." >&2
+    exit 1
+  fi
+  mv "$STAGE/filestore" "$filestores/$db"
+  info "database $db and its filestore ($filestores/$db) restored"
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   setup) setup ;;
   stop) stop_odoo; stop_postgres ;;
-  *) echo "usage: $0 run|test|setup|stop" >&2; exit 2 ;;
+  backup) shift; cmd_backup "$@" ;;
+  restore) shift; cmd_restore "$@" ;;
+  *) echo "usage: $0 run|test|setup|stop|backup [DB]|restore ARCHIVE [DB] [--force]" >&2; exit 2 ;;
 esac

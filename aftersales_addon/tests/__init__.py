@@ -14,6 +14,7 @@ from . import test_i18n_host
 from . import test_layout
 from . import test_local_dates
 from . import test_multi_company
+from . import test_operations
 from . import test_receivable
 from . import test_recovery
 from . import test_repair_flow
