@@ -575,6 +575,7 @@ class TestOutstandingListQueries(RecoveryCase):
         due = fields.Date.to_string(
             self.company._aftersales_today() - timedelta(days=1))
         counts = {}
+        made = self.env['aftersales.recovery.list']
         for label, techs, recoveries in (('warm-up', 2, 5), ('2x5', 2, 5),
                                          ('6x25', 6, 25), ('2x25', 2, 25)):
             for i in range(recoveries):
@@ -610,5 +611,13 @@ class TestOutstandingListQueries(RecoveryCase):
             self.assertEqual(finance.mapped('res_id'), mine.ids)
             self.assertEqual(finance.summary,
                              'Outstanding old parts to follow up')
+            made |= mine
+        # the previous lists' to-dos are marked done in their chatter
+        done = made[0].message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref('mail.mt_activities'))
+        self.assertTrue(done)
+        self.assertIn('Outstanding old parts to follow up', done[0].body)
+        self.assertEqual(done[0].mail_activity_type_id,
+                         self.env.ref('mail.mail_activity_data_todo'))
         self.assertEqual(counts['2x5'], counts['6x25'], counts)
         self.assertEqual(counts['2x5'], counts['2x25'], counts)

@@ -4,6 +4,7 @@ import threading
 import odoo
 from odoo import api, fields, models, tools
 from odoo.addons.bus.models.bus import json_dump
+from odoo.tools import formataddr
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 # like Odoo's notification of a message: more emails than this wait for the
@@ -174,7 +175,8 @@ class AftersalesActivityMixin(models.AbstractModel):
 
     @api.model
     def _aftersales_post_notices(self, records, bodies, partners,
-                                 subtype='mail.mt_comment'):
+                                 subtype='mail.mt_comment',
+                                 activity_types=None):
         """Post ``bodies[i]`` (text, already in its reader's language) on
         ``records[i]`` (any ``mail.thread`` model) for the partners
         ``partners[i]``: what ``message_post(body, partner_ids, subtype)``
@@ -185,34 +187,49 @@ class AftersalesActivityMixin(models.AbstractModel):
         does: users who read in Odoo (notification type "inbox") in their
         Inbox, with the bus notice, the others by email (one email per
         message, queued, then sent after the commit like Odoo's when there
-        are few). Returns the messages."""
+        are few). ``activity_types[i]``: the type of the to-do the message
+        marks done, if any. Returns the messages."""
         Message = self.env['mail.message'].sudo()
         if not records:
             return Message
         cr = self.env.cr
         model = records._name
         subtype = self.env.ref(subtype)
+        # the author is the user posting (the scheduled action's user); a
+        # user without an address writes from the system's
         author = self.env.user.partner_id
-        email_from = Message._get_default_from()
+        email_from = formataddr((author.name, author.email)) \
+            if author.email else Message._get_default_from()
         reply_to = self.env[model].message_get_reply_to(
             records.ids, default=email_from)
         names = dict(records.sudo().name_get())
-        # the followers of the records for the subtype
+        # the followers of the records for the subtype (employees only for
+        # an internal subtype, as Odoo's notification does)
         cr.execute("""
             SELECT f.res_id, f.partner_id
               FROM mail_followers f
               JOIN mail_followers_mail_message_subtype_rel r
                 ON r.mail_followers_id = f.id
-             WHERE f.res_model = %s AND f.res_id = ANY(%s)
-               AND r.mail_message_subtype_id = %s
+             WHERE f.res_model = %(model)s AND f.res_id = ANY(%(ids)s)
+               AND r.mail_message_subtype_id = %(subtype)s
                AND f.partner_id IS NOT NULL
-        """, (model, records.ids, subtype.id))
+               AND (NOT %(internal)s OR EXISTS (
+                    SELECT 1
+                      FROM res_users u
+                      JOIN res_groups_users_rel g ON g.uid = u.id
+                     WHERE u.partner_id = f.partner_id AND u.active
+                       AND g.gid = %(employees)s))
+        """, {'model': model, 'ids': records.ids, 'subtype': subtype.id,
+              'internal': bool(subtype.internal),
+              'employees': self.env.ref('base.group_user').id})
         followers = {}
         for res_id, partner_id in cr.fetchall():
             followers.setdefault(res_id, set()).add(partner_id)
         body_field = Message._fields['body']
         rows = []
-        for record, body, given in zip(records, bodies, partners):
+        activity_types = activity_types or [None] * len(records)
+        for record, body, given, activity_type in zip(
+                records, bodies, partners, activity_types):
             recipients = (set(given.ids) | followers.get(record.id, set())) \
                 - set(author.ids)
             rows.append({
@@ -223,6 +240,7 @@ class AftersalesActivityMixin(models.AbstractModel):
                 'message_id': tools.generate_tracking_message_id(
                     '%s-%s' % (record.id, model)),
                 'given': sorted(set(given.ids)),
+                'activity_type': activity_type or None,
                 'recipients': sorted(recipients),
             })
         # who reads in Odoo, who by email (Odoo: the users' notification
@@ -251,18 +269,20 @@ class AftersalesActivityMixin(models.AbstractModel):
         cr.execute("""
             INSERT INTO mail_message
                    (subject, date, body, model, res_id, record_name,
-                    message_type, subtype_id, email_from, author_id,
-                    message_id, reply_to, create_uid, create_date,
-                    write_uid, write_date)
+                    message_type, subtype_id, mail_activity_type_id,
+                    email_from, author_id, message_id, reply_to,
+                    create_uid, create_date, write_uid, write_date)
             SELECT m.subject, %(now)s, m.body, %(model)s, m.res_id,
                    m.record_name, 'notification', %(subtype)s,
-                   %(email_from)s, %(author)s, m.message_id, m.reply_to,
+                   m.activity_type, %(email_from)s, %(author)s,
+                   m.message_id, m.reply_to,
                    %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM unnest(%(subjects)s::varchar[], %(bodies)s::text[],
                           %(res_ids)s::int[], %(names)s::varchar[],
-                          %(message_ids)s::varchar[], %(reply_tos)s::varchar[])
+                          %(message_ids)s::varchar[], %(reply_tos)s::varchar[],
+                          %(activity_types)s::int[])
                    AS m(subject, body, res_id, record_name, message_id,
-                        reply_to)
+                        reply_to, activity_type)
          RETURNING message_id, id
         """, {'now': now, 'model': model, 'subtype': subtype.id,
               'email_from': email_from, 'author': author.id,
@@ -272,7 +292,8 @@ class AftersalesActivityMixin(models.AbstractModel):
               'res_ids': [row['res_id'] for row in rows],
               'names': [row['record_name'] for row in rows],
               'message_ids': [row['message_id'] for row in rows],
-              'reply_tos': [row['reply_to'] for row in rows]})
+              'reply_tos': [row['reply_to'] for row in rows],
+              'activity_types': [row['activity_type'] for row in rows]})
         ids = dict(cr.fetchall())
         for row in rows:
             row['id'] = ids[row['message_id']]
@@ -370,14 +391,21 @@ class AftersalesActivityMixin(models.AbstractModel):
         if users is not None:
             domain.append(('user_id', 'in', users.ids))
         activities = self.env['mail.activity'].sudo().search(domain)
-        done = self.env.ref('mail.mt_activities').id
+        if not activities:
+            return
+        # Odoo's "marked as done" message of each to-do, signed by the user
+        # whose step completed the work, posted for all at once
+        view = self.env.ref('mail.message_activity_done')
+        bodies = []
         for activity in activities:
-            # Odoo's "marked as done" message, signed by the user whose step
-            # completed the work (sudo would sign it as the superuser)
-            self.browse(activity.res_id).sudo().message_post_with_view(
-                'mail.message_activity_done', values={'activity': activity},
-                subtype_id=done, author_id=self.env.user.partner_id.id,
-                mail_activity_type_id=activity.activity_type_id.id)
+            body = view.render({'activity': activity}, engine='ir.qweb')
+            bodies.append(body.decode() if isinstance(body, bytes) else body)
+        self._aftersales_post_notices(
+            self.sudo().browse(activities.mapped('res_id')), bodies,
+            [self.env['res.partner']] * len(activities),
+            subtype='mail.mt_activities',
+            activity_types=[activity.activity_type_id.id
+                            for activity in activities])
         activities.unlink()
 
     @api.model
