@@ -615,9 +615,10 @@ class TestOutstandingListQueries(RecoveryCase):
         # the previous lists' to-dos are marked done in their chatter
         done = made[0].message_ids.filtered(
             lambda m: m.subtype_id == self.env.ref('mail.mt_activities'))
-        self.assertTrue(done)
-        self.assertIn('Outstanding old parts to follow up', done[0].body)
-        self.assertEqual(done[0].mail_activity_type_id,
+        mine = done.filtered(lambda m: self.users['finance'].name in m.body)
+        self.assertEqual(len(mine), 1)
+        self.assertIn('Outstanding old parts to follow up', mine.body)
+        self.assertEqual(mine.mail_activity_type_id,
                          self.env.ref('mail.mail_activity_data_todo'))
         self.assertEqual(counts['2x5'], counts['6x25'], counts)
         self.assertEqual(counts['2x5'], counts['2x25'], counts)
