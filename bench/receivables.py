@@ -6,17 +6,19 @@ the daily ageing job and the monthly statements.
 Run on demand, never in CI:
 
     /work/main/.work/venv/bin/python bench/receivables.py [--addon-db DB]
-        [--sizes 1000,10000,100000] [--technicians 200] [--rebuild]
+        [--sizes 1000,10000,100000] [--technicians 20,200] [--rebuild]
 
 On the addon bench database (see ``flow.py``: same ``--addon-db``,
 ``--conf``, ``--rebuild`` and environment variables; a database made by hand
 with ``-i aftersales_addon`` works too), inside ONE transaction that is
 rolled back at the end, as the superuser, it creates with the ORM
-``--technicians`` users (200) in the Technician group, each with an
-``hr.employee`` linked to the user, and ``--customers`` customers (20).
+as many users in the Technician group as the largest of ``--technicians``
+(a comma list, default 20,200), each with an ``hr.employee`` linked to the
+user, and ``--customers`` customers (20).
 
-Then, for each of ``--sizes`` (1000,10000,100000), inside a SAVEPOINT that
-is rolled back after the size (so sizes do not pile up), it inserts N
+Then, for each of ``--sizes`` (1000,10000,100000) and each number T of
+``--technicians`` (the first T technicians), inside a SAVEPOINT that is
+rolled back after the run (so runs do not pile up), it inserts N
 receivables with SQL (``INSERT ... SELECT ... generate_series``, one
 statement writing the receivables and their ledger entries):
 
@@ -48,9 +50,11 @@ At each size it measures, the record cache emptied before each call:
 The tracemalloc peak of each call is measured in a separate run of the same
 call (inside a savepoint rolled back just after; it also warms the caches),
 so that tracemalloc does not slow the timed run. The script ends by saying
-whether the query counts are flat in N (they may grow with the number of
-technicians: one message per technician for the deductions, one statement
-and one activity per technician; see ``--technicians``).
+whether the query counts are flat in N and in T, and with the queries per
+technician of each job: (queries at the largest T - queries at the
+smallest T) / (difference of T), at each N. The notices (one message per
+technician for the deductions, one statement and one to-do per
+technician) are written set-based, so that figure should be 0.
 """
 import argparse
 import resource
@@ -306,26 +310,34 @@ def check_statements(env, company, date_to, statements):
                    + s.refunded - s.closing) > 0.001""", (statements.ids,))
     assert not cr.fetchone()[0], 'statements do not add up'
     # every entry is dated on or before date_to, so at the end of the
-    # period each receivable's closing balance is its balance
+    # period each receivable's closing balance is its balance (technicians
+    # stated earlier, e.g. by demo data, are not stated again)
     cr.execute("""
         SELECT COALESCE(SUM(balance), 0)
           FROM aftersales_technician_receivable
-         WHERE company_id = %s AND date <= %s""", (company.id, date_to))
+         WHERE company_id = %s AND date <= %s
+           AND employee_id IN (SELECT employee_id
+                                 FROM aftersales_receivable_statement
+                                WHERE id = ANY(%s))""",
+               (company.id, date_to, statements.ids))
     balance = cr.fetchone()[0]
     assert abs(float(closing) - float(balance)) < 0.01, (closing, balance)
     return lines
 
 
-def run_size(env, data, args, size):
-    """Insert ``size`` receivables, measure the ageing job (twice) and the
-    statements; all rolled back by the caller's savepoint."""
+def run_size(env, data, args, size, techs):
+    """Insert ``size`` receivables owed by the first ``techs``
+    technicians, measure the ageing job (twice) and the statements; all
+    rolled back by the caller's savepoint."""
     from odoo import fields
+    data = dict(data, employees=data['employees'][:techs],
+                users=data['users'][:techs])
     Receivable = env['aftersales.technician.receivable']
     Statement = env['aftersales.receivable.statement']
     company = data['company']
     day = fields.Date.to_string(args.day)
     date_from = fields.Date.to_string(args.day.replace(day=1))
-    row = {'size': size}
+    row = {'size': size, 'techs': techs}
 
     t0 = time.perf_counter()
     insert_receivables(env, data, day, args.days, size)
@@ -379,9 +391,11 @@ def parse_args(argv=None):
                         help='numbers of receivables measured, comma list '
                              '(default 1000,10000,100000); each size on '
                              'fresh data')
-    parser.add_argument('--technicians', type=int, default=200,
-                        help='technicians (users + employees) the '
-                             'receivables are spread over (default 200)')
+    parser.add_argument('--technicians', default='20,200',
+                        help='numbers of technicians (users + employees) '
+                             'the receivables are spread over, comma list '
+                             '(default 20,200): each size is measured with '
+                             'each number')
     parser.add_argument('--customers', type=int, default=20,
                         help='customers of the receivables (default 20)')
     parser.add_argument('--days', type=int, default=120,
@@ -404,13 +418,17 @@ def parse_args(argv=None):
     try:
         args.sizes = sorted(set(
             int(x) for x in args.sizes.split(',') if x.strip()))
+        args.technicians = sorted(set(
+            int(x) for x in args.technicians.split(',') if x.strip()))
     except ValueError:
-        parser.error('--sizes takes integers, e.g. 1000,10000,100000')
-    if not args.sizes or args.technicians < 1 or args.customers < 1 or \
+        parser.error('--sizes and --technicians take integers, e.g. '
+                     '1000,10000,100000')
+    if not args.sizes or not args.technicians or \
+            min(args.technicians) < 1 or args.customers < 1 or \
             args.days < 1:
         parser.error('--sizes, --technicians, --customers and --days must '
                      'be >= 1')
-    if min(args.sizes) < args.technicians:
+    if min(args.sizes) < max(args.technicians):
         parser.error('every size must be >= --technicians (the first rows '
                      'give each technician one old unpaid receivable)')
     if args.day:
@@ -427,43 +445,65 @@ def parse_args(argv=None):
 def print_results(args, rows):
     print('\nAgeing: _age_receivables(%s), run twice (the 2nd run must '
           'deduct nothing):' % args.day)
-    print('%8s %8s %8s | %6s %9s %6s %8s %8s %11s | %8s %6s %9s' % (
-        'N', 'entries', 'insert s', 'due', 'deducted', 'techs', 'ms',
+    print('%8s %5s %8s %8s | %6s %9s %6s %8s %8s %11s | %8s %6s %9s' % (
+        'N', 'T', 'entries', 'insert s', 'due', 'deducted', 'techs', 'ms',
         'queries', 'tracemalloc', '2nd ms', '2nd q', '2nd ded.'))
     for r in rows:
-        print('%8d %8d %8.2f | %6d %9d %6d %8.0f %8d %8.1f MB | %8.0f %6d '
-              '%9d' % (
-                  r['size'], r['moves'], r['insert_s'], r['due'],
+        print('%8d %5d %8d %8.2f | %6d %9d %6d %8.0f %8d %8.1f MB | %8.0f '
+              '%6d %9d' % (
+                  r['size'], r['techs'], r['moves'], r['insert_s'], r['due'],
                   r['deductions'], r['techs_deducted'], r['age_s'] * 1000,
                   r['age_q'], r['age_peak'] / 1048576.0,
                   r['age2_s'] * 1000, r['age2_q'], r['deductions2']))
     print('\nStatements: _generate(company, %s, %s):' % (
         args.day.replace(day=1), args.day))
-    print('%8s | %8s %8s %11s | %10s %8s | %8s' % (
-        'N', 'ms', 'queries', 'tracemalloc', 'statements', 'lines',
+    print('%8s %5s | %8s %8s %11s | %10s %8s | %8s' % (
+        'N', 'T', 'ms', 'queries', 'tracemalloc', 'statements', 'lines',
         'maxrss'))
     for r in rows:
-        print('%8d | %8.0f %8d %8.1f MB | %10d %8d | %5.0f MB' % (
-            r['size'], r['stmt_s'] * 1000, r['stmt_q'],
+        print('%8d %5d | %8.0f %8d %8.1f MB | %10d %8d | %5.0f MB' % (
+            r['size'], r['techs'], r['stmt_s'] * 1000, r['stmt_q'],
             r['stmt_peak'] / 1048576.0, r['statements'], r['lines'],
             r['rss']))
-    print('(entries: ledger entries inserted with the receivables; due: '
-          'receivables the job had to deduct, by a SQL count; tracemalloc: '
-          'peak of a separate run of the same call, rolled back; maxrss: '
-          'peak RSS of the process so far)')
+    print('(T: technicians owing the receivables; entries: ledger entries '
+          'inserted with the receivables; due: receivables the job had to '
+          'deduct, by a SQL count; tracemalloc: peak of a separate run of '
+          'the same call, rolled back; maxrss: peak RSS of the process so '
+          'far)')
     for label, key in (('Ageing', 'age_q'), ('Statement', 'stmt_q')):
-        counts = [r[key] for r in rows]
-        detail = ', '.join('%d at N=%d' % (r[key], r['size']) for r in rows)
+        print_flatness(label, key, rows)
+
+
+def print_flatness(label, key, rows):
+    """Whether the queries of ``key`` are flat in N (at each T) and in T
+    (at each N), and the queries per technician."""
+    for techs in sorted(set(r['techs'] for r in rows)):
+        same = [r for r in rows if r['techs'] == techs]
+        counts = [r[key] for r in same]
+        detail = ', '.join('%d at N=%d' % (r[key], r['size']) for r in same)
         spread = max(counts) - min(counts)
         if not spread:
-            print('%s queries flat in N: %d at every size.'
-                  % (label, counts[0]))
+            print('%s queries flat in N (T=%d): %d at every size.'
+                  % (label, techs, counts[0]))
         elif spread <= 0.01 * min(counts):
             # the ORM's caches make a few queries more or less per run
-            print('%s queries flat in N (within %d queries, %.2f %%): %s.'
-                  % (label, spread, 100.0 * spread / min(counts), detail))
+            print('%s queries flat in N (T=%d, within %d queries, %.2f %%): '
+                  '%s.' % (label, techs, spread,
+                           100.0 * spread / min(counts), detail))
         else:
-            print('%s queries NOT flat in N: %s.' % (label, detail))
+            print('%s queries NOT flat in N (T=%d): %s.'
+                  % (label, techs, detail))
+    for size in sorted(set(r['size'] for r in rows)):
+        same = sorted((r for r in rows if r['size'] == size),
+                      key=lambda r: r['techs'])
+        if len(same) < 2:
+            continue
+        low, high = same[0], same[-1]
+        per_tech = float(high[key] - low[key]) / (
+            high['techs'] - low['techs'])
+        print('%s queries per technician at N=%d: %.2f (%d queries at T=%d, '
+              '%d at T=%d).' % (label, size, per_tech, low[key],
+                                low['techs'], high[key], high['techs']))
 
 
 def main(argv=None):
@@ -473,10 +513,11 @@ def main(argv=None):
 
     import odoo
     print('aftersales_addon technician receivables bench on %s: sizes %s, '
-          '%d technicians, %d customers, receivables dated over the %d days '
+          'technicians %s, %d customers, receivables dated over the %d days '
           'up to D = %s; superuser, cache emptied before each call, rolled '
           'back.' % (args.addon_db, ','.join(map(str, args.sizes)),
-                     args.technicians, args.customers, args.days, args.day))
+                     ','.join(map(str, args.technicians)), args.customers,
+                     args.days, args.day))
     rows = []
     with odoo.api.Environment.manage():
         registry = odoo.registry(args.addon_db)
@@ -484,24 +525,25 @@ def main(argv=None):
         try:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             t0 = time.perf_counter()
-            data = setup_data(env, args.technicians, args.customers)
+            data = setup_data(env, max(args.technicians), args.customers)
             company = data['company']
             print('(%d technician users + employees and %d customers created '
                   'with the ORM in %.1f s; company %s: deduction after %d '
                   'days, warning after %d)' % (
-                      args.technicians, args.customers,
+                      max(args.technicians), args.customers,
                       time.perf_counter() - t0, company.name,
                       company.aftersales_receivable_deduction_days,
                       company.aftersales_receivable_warning_days),
                   flush=True)
             for size in args.sizes:
-                with Savepoint(env, 'bench_receivables_size'):
-                    rows.append(run_size(env, data, args, size))
-                r = rows[-1]
-                print('  N=%d: inserted in %.2f s; ageing %d queries, '
-                      'statements %d queries (measured, rolled back)'
-                      % (size, r['insert_s'], r['age_q'], r['stmt_q']),
-                      flush=True)
+                for techs in args.technicians:
+                    with Savepoint(env, 'bench_receivables_size'):
+                        rows.append(run_size(env, data, args, size, techs))
+                    r = rows[-1]
+                    print('  N=%d T=%d: inserted in %.2f s; ageing %d '
+                          'queries, statements %d queries (measured, rolled '
+                          'back)' % (size, techs, r['insert_s'], r['age_q'],
+                                     r['stmt_q']), flush=True)
         finally:
             cr.rollback()
             cr.close()

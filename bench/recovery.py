@@ -6,13 +6,16 @@ with many recoveries.
 Run on demand, never in CI:
 
     /work/main/.work/venv/bin/python bench/recovery.py [--rebuild]
+        [--sizes 1000,10000,100000] [--technicians 20,200]
 
 On the addon bench database (see ``flow.py``: same ``--addon-db``,
 ``--conf``, ``--rebuild`` and environment variables), inside one transaction
 rolled back at the end, as the superuser, it creates with the ORM
-``--technicians`` technicians (200), three Finance users (they get the
-list's activity), a few repair orders and spare parts, then inserts
-recoveries with SQL (``INSERT ... SELECT ... generate_series``, one
+as many technicians as the largest of ``--technicians`` (a comma list,
+default 20,200), three Finance users (they get the list's activity), a few
+repair orders and spare parts; then, for each number T of technicians (the
+first T, inside a savepoint rolled back after T), it inserts recoveries of
+those T technicians with SQL (``INSERT ... SELECT ... generate_series``, one
 parameterised statement per size) until each of ``--sizes`` is reached
 (1000,10000,100000; ``--recoveries N`` stops at N). The technicians are
 spread unevenly (a few have many recoveries, like real workshops); about
@@ -29,8 +32,11 @@ At each size it measures, the record cache emptied before each call:
 * optionally (``--pdf``) the PDF of the monthly list, which lists every
   outstanding recovery: only for sizes up to ``--pdf-max`` (1000).
 
-The first call is a warm-up (not measured). The script ends by saying
-whether the cron's query count is flat in N.
+The first call of each T is a warm-up (not measured). The script ends by
+saying whether the cron's query count is flat in N and in T, with the
+queries per technician ((queries at the largest T - queries at the smallest
+T) / difference of T, at each N): the list's lines are written set-based,
+so that figure should be 0.
 """
 import argparse
 import os
@@ -198,6 +204,28 @@ def run_cron(env, data):
     return lists, secs, queries, peak
 
 
+def restricted(data, techs):
+    """``data`` with its first ``techs`` technicians only."""
+    return dict(data, technicians=data['technicians'][:techs])
+
+
+class Savepoint(object):
+    """``with Savepoint(env):`` rolls back what is done inside."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def __enter__(self):
+        self.env.cr.execute('SAVEPOINT bench_recovery_techs')
+        return self
+
+    def __exit__(self, *exc):
+        self.env.cr.execute('ROLLBACK TO SAVEPOINT bench_recovery_techs')
+        self.env.cr.execute('RELEASE SAVEPOINT bench_recovery_techs')
+        self.env.cache.invalidate()
+        return False
+
+
 def check_list(env, data, record):
     env.cr.execute(
         "SELECT COUNT(*), COUNT(DISTINCT technician_id), "
@@ -258,9 +286,10 @@ def parse_args(argv=None):
                         help='numbers of recoveries measured, comma list '
                              '(default 1000,10000,100000; capped by '
                              '--recoveries, which is always measured)')
-    parser.add_argument('--technicians', type=int, default=200,
-                        help='technicians the recoveries are spread over '
-                             '(default 200)')
+    parser.add_argument('--technicians', default='20,200',
+                        help='numbers of technicians the recoveries are '
+                             'spread over, comma list (default 20,200): '
+                             'each size is measured with each number')
     parser.add_argument('--repairs', type=int, default=5,
                         help='repair orders the recoveries refer to '
                              '(default 5)')
@@ -283,12 +312,16 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     try:
         sizes = [int(x) for x in args.sizes.split(',') if x.strip()]
+        args.technicians = sorted(set(
+            int(x) for x in args.technicians.split(',') if x.strip()))
     except ValueError:
-        parser.error('--sizes takes integers, e.g. 1000,10000,100000')
+        parser.error('--sizes and --technicians take integers, e.g. '
+                     '1000,10000,100000')
     args.sizes = sorted(set(
         [n for n in sizes if 0 < n < args.recoveries] + [args.recoveries]))
-    if args.recoveries < 1 or args.technicians < 1 or args.repairs < 1 or \
-            args.parts < 1 or args.repairs > args.technicians:
+    if args.recoveries < 1 or not args.technicians or \
+            min(args.technicians) < 1 or args.repairs < 1 or \
+            args.parts < 1 or args.repairs > min(args.technicians):
         parser.error('--recoveries, --technicians, --repairs and --parts '
                      'must be >= 1 (and --repairs <= --technicians)')
     return args
@@ -304,10 +337,10 @@ def main(argv=None):
     flow.ensure_addon_db(args.addon_db, rebuild=args.rebuild)
 
     import odoo
-    print('aftersales_addon old-part recovery bench on %s: sizes %s, %d '
-          'technicians, superuser, cache emptied before each call, rolled '
-          'back.' % (args.addon_db, ','.join(map(str, args.sizes)),
-                     args.technicians))
+    print('aftersales_addon old-part recovery bench on %s: sizes %s, '
+          'technicians %s, superuser, cache emptied before each call, '
+          'rolled back.' % (args.addon_db, ','.join(map(str, args.sizes)),
+                            ','.join(map(str, args.technicians))))
     rows = []
     with odoo.api.Environment.manage():
         registry = odoo.registry(args.addon_db)
@@ -315,72 +348,100 @@ def main(argv=None):
         try:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             t0 = time.perf_counter()
-            data = setup_data(env, args.technicians, args.repairs,
-                              args.parts)
+            all_data = setup_data(env, max(args.technicians), args.repairs,
+                                  args.parts)
             print('(%d technicians, 3 Finance users, %d repair orders and '
                   '%d parts created with the ORM in %.1f s)' % (
-                      args.technicians, args.repairs, args.parts,
+                      max(args.technicians), args.repairs, args.parts,
                       time.perf_counter() - t0))
             report = env.ref('aftersales_addon.action_report_recovery_list')
             Recovery = env['aftersales.part.recovery']
-            done = 0
-            warm = False
-            for size in args.sizes:
-                t0 = time.perf_counter()
-                insert_recoveries(env, data, done + 1, size)
-                insert_s = time.perf_counter() - t0
-                done = size
-                if not warm:
-                    warm_list = run_cron(env, data)[0]  # not measured
-                    if args.pdf:  # asset bundles generated here
-                        render_pdf(env, report, warm_list)
-                    Recovery.search_count([('overdue', '=', True)])
-                    warm = True
-                record, secs, queries, peak = run_cron(env, data)
-                outstanding, technicians = check_list(env, data, record)
-                overdue, o_secs, o_queries, _peak = measure(
-                    env, lambda: Recovery.search_count(
-                        [('overdue', '=', True)]))
-                pdf = None
-                if args.pdf and size <= args.pdf_max:
-                    _res, p_secs, p_queries, _peak = measure(
-                        env, lambda: render_pdf(env, report, record))
-                    pdf = (p_secs, p_queries)
-                rows.append((size, insert_s, outstanding, technicians,
-                             secs, queries, peak, rss_mb(), overdue, o_secs,
-                             o_queries, pdf))
-                print('  %d recoveries inserted in %.2f s; measured'
-                      % (size, insert_s), flush=True)
+            for techs in args.technicians:
+                with Savepoint(env):
+                    rows.extend(run_techs(env, args, restricted(
+                        all_data, techs), report, Recovery))
         finally:
             cr.rollback()
             cr.close()
+    print_results(args, rows)
+    print('\nRolled back: nothing was committed.')
 
+
+def run_techs(env, args, data, report, Recovery):
+    """The sizes with the technicians of ``data``: rows of figures."""
+    rows = []
+    techs = len(data['technicians'])
+    done = 0
+    warm = False
+    for size in args.sizes:
+        t0 = time.perf_counter()
+        insert_recoveries(env, data, done + 1, size)
+        insert_s = time.perf_counter() - t0
+        done = size
+        if not warm:
+            warm_list = run_cron(env, data)[0]  # not measured
+            if args.pdf:  # asset bundles generated here
+                render_pdf(env, report, warm_list)
+            Recovery.search_count([('overdue', '=', True)])
+            warm = True
+        record, secs, queries, peak = run_cron(env, data)
+        outstanding, technicians = check_list(env, data, record)
+        overdue, o_secs, o_queries, _peak = measure(
+            env, lambda: Recovery.search_count([('overdue', '=', True)]))
+        pdf = None
+        if args.pdf and size <= args.pdf_max:
+            _res, p_secs, p_queries, _peak = measure(
+                env, lambda: render_pdf(env, report, record))
+            pdf = (p_secs, p_queries)
+        rows.append((size, techs, insert_s, outstanding, technicians, secs,
+                     queries, peak, rss_mb(), overdue, o_secs, o_queries,
+                     pdf))
+        print('  T=%d: %d recoveries inserted in %.2f s; measured, cron %d '
+              'queries' % (techs, size, insert_s, queries), flush=True)
+    return rows
+
+
+def print_results(args, rows):
     print('\n_cron_outstanding_list() (one list made, for one company) and '
           'search_count(overdue):')
-    print('%8s %8s %6s | %9s %8s %11s %9s | %8s %9s %8s%s' % (
-        'N', 'outst.', 'techs', 'cron ms', 'cron q', 'tracemalloc',
+    print('%8s %5s %8s %6s | %9s %8s %11s %9s | %8s %9s %8s%s' % (
+        'N', 'T', 'outst.', 'techs', 'cron ms', 'cron q', 'tracemalloc',
         'maxrss', 'overdue', 'ovd ms', 'ovd q',
         ' | %9s %7s' % ('pdf ms', 'pdf q') if args.pdf else ''))
-    for (size, _ins, outstanding, technicians, secs, queries, peak, rss,
-         overdue, o_secs, o_queries, pdf) in rows:
+    for (size, techs, _ins, outstanding, technicians, secs, queries, peak,
+         rss, overdue, o_secs, o_queries, pdf) in rows:
         pdf_cols = ''
         if args.pdf:
             pdf_cols = ' | %9s %7s' % (
                 ('%.0f' % (pdf[0] * 1000), '%d' % pdf[1]) if pdf
                 else ('skipped', '-'))
-        print('%8d %8d %6d | %9.1f %8d %8.1f MB %6.1f MB | %8d %9.1f %8d%s'
-              % (size, outstanding, technicians, secs * 1000, queries,
-                 peak / 1048576.0, rss, overdue, o_secs * 1000, o_queries,
-                 pdf_cols))
-    counts = sorted(set(row[5] for row in rows))
-    if len(counts) == 1:
-        print('Cron queries flat in N: %d at every size.' % counts[0])
-    else:
-        print('Cron queries NOT flat in N: %s.' % ', '.join(
-            '%d at N=%d' % (row[5], row[0]) for row in rows))
-    print('(tracemalloc: peak Python allocation during the cron call; '
-          'maxrss: peak RSS of the process so far.)')
-    print('\nRolled back: nothing was committed.')
+        print('%8d %5d %8d %6d | %9.1f %8d %8.1f MB %6.1f MB | %8d %9.1f '
+              '%8d%s' % (size, techs, outstanding, technicians, secs * 1000,
+                         queries, peak / 1048576.0, rss, overdue,
+                         o_secs * 1000, o_queries, pdf_cols))
+    print('(T: technicians of the recoveries; techs: technicians on the '
+          'list, the demo\'s included; tracemalloc: peak Python allocation '
+          'during the cron call; maxrss: peak RSS of the process so far.)')
+    for techs in sorted(set(row[1] for row in rows)):
+        same = [row for row in rows if row[1] == techs]
+        counts = sorted(set(row[6] for row in same))
+        if len(counts) == 1:
+            print('Cron queries flat in N (T=%d): %d at every size.'
+                  % (techs, counts[0]))
+        else:
+            print('Cron queries NOT flat in N (T=%d): %s.' % (
+                techs, ', '.join('%d at N=%d' % (row[6], row[0])
+                                 for row in same)))
+    for size in sorted(set(row[0] for row in rows)):
+        same = sorted((row for row in rows if row[0] == size),
+                      key=lambda row: row[1])
+        if len(same) < 2:
+            continue
+        low, high = same[0], same[-1]
+        print('Cron queries per technician at N=%d: %.2f (%d queries at '
+              'T=%d, %d at T=%d).' % (
+                  size, float(high[6] - low[6]) / (high[1] - low[1]),
+                  low[6], low[1], high[6], high[1]))
 
 
 if __name__ == '__main__':

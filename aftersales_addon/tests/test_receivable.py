@@ -2,12 +2,14 @@
 """Technician receivables: R22 finance release, R50 receivable following
 the customer's invoice, R51 monthly statements, R52 deduction and refund on
 the payslip, R53 notification and parts-only sales."""
+import importlib.util
 import random
 from datetime import date, timedelta
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.module import get_module_resource
 
 from ..models.receivable.aftersales_technician_receivable import \
     AftersalesTechnicianReceivable
@@ -92,6 +94,35 @@ class ReceivableCase(AftersalesCase):
         """This test's technicians' statements."""
         employees = self.employees['tech1'] | self.employees['tech2']
         return statements.filtered(lambda s: s.employee_id in employees)
+
+    def new_technicians(self, count, prefix='flat'):
+        """``count`` new technicians (users with an employee): the first
+        reads in Odoo (Inbox) in Chinese, the others by email in
+        English."""
+        group = self.env.ref('aftersales_addon.group_aftersales_technician')
+        employees = self.env['hr.employee']
+        for i in range(count):
+            user = self.env['res.users'].with_context(
+                no_reset_password=True).create({
+                    'name': 'Tech %s %d' % (prefix, i),
+                    'login': 'test_as_%s_%d' % (prefix, i),
+                    'email': 'test_as_%s_%d@example.com' % (prefix, i),
+                    'lang': 'zh_CN' if i == 0 else 'en_US',
+                    'notification_type': 'inbox' if i == 0 else 'email',
+                    'groups_id': [(6, 0, [
+                        self.env.ref('base.group_user').id, group.id])]})
+            employees |= self.env['hr.employee'].create(
+                {'name': user.name, 'user_id': user.id})
+        return employees
+
+    def vouch(self, employees, count, age=45, amount=10.0):
+        """``count`` receivables vouched ``age`` days ago, spread over
+        ``employees`` in turn."""
+        for i in range(count):
+            self.Receivable.sudo().create({
+                'employee_id': employees[i % len(employees)].id,
+                'partner_id': self.customer.id, 'amount': amount,
+                'date': days_ago(age)})
 
     def assertLedger(self, receivable, amount, paid, deducted, refunded):
         receivable.invalidate_cache()
@@ -460,6 +491,78 @@ class TestAgeing(ReceivableCase):
             self.assertEqual(len(deductions), n)
         self.assertEqual(counts[1], counts[2], counts)
 
+    def test_ageing_queries_do_not_grow_with_technicians(self):
+        """Issue 14: the daily job costs the same number of queries for 2
+        technicians as for 6, for 5 overdue receivables as for 25: the
+        deduction notices are posted set-based, not one message_post per
+        technician."""
+        technicians = self.new_technicians(6)
+        counts = {}
+        # the first run warms the caches up (and deducts the demo's)
+        for label, techs, receivables in (('warm-up', 2, 5), ('2x5', 2, 5),
+                                          ('6x25', 6, 25), ('2x25', 2, 25),
+                                          ('6x6', 6, 6)):
+            self.vouch(technicians[:techs], receivables)
+            self.Receivable.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            deductions = self.Receivable._age_receivables(
+                today=days_ago(0))
+            counts[label] = self.env.cr.sql_log_count - before
+            self.assertEqual(len(deductions.filtered(
+                lambda m: m.employee_id in technicians)), receivables)
+        self.assertEqual(counts['2x5'], counts['6x25'], counts)
+        self.assertEqual(counts['2x5'], counts['2x25'], counts)
+        self.assertEqual(counts['2x5'], counts['6x6'], counts)
+
+    def test_deduction_notice_reaches_each_technician(self):
+        """R52: each technician is told, in his language, what goes on his
+        next payslip: in his Inbox when he reads in Odoo, by email
+        otherwise; whoever follows his employee record for discussions
+        (e.g. his manager) is told too. The message is on the employee's
+        chatter, one per technician."""
+        inbox, by_email = self.new_technicians(2, prefix='notice')
+        manager = self.users['manager'].partner_id
+        inbox.message_subscribe(
+            partner_ids=manager.ids,
+            subtype_ids=self.env.ref('mail.mt_comment').ids)
+        self.vouch(inbox, 2, amount=30.0)
+        self.vouch(by_email, 1, amount=12.5)
+        self.assertEqual(len(self.age()), 3)
+        Message = self.env['mail.message']
+        Notification = self.env['mail.notification']
+        mine = Message.search([('model', '=', 'hr.employee'),
+                               ('res_id', '=', inbox.id)], limit=1)
+        self.assertIn('2 笔应收款超过扣款期限仍未收回，合计 60.00', mine.body)
+        self.assertEqual(mine.partner_ids, inbox.user_id.partner_id)
+        self.assertEqual(mine.subtype_id, self.env.ref('mail.mt_comment'))
+        self.assertIn(mine, inbox.message_ids)
+        unread = Notification.search([('mail_message_id', '=', mine.id),
+                                      ('is_read', '=', False)])
+        self.assertEqual(unread.mapped('res_partner_id'),
+                         inbox.user_id.partner_id)
+        # the manager following the employee reads it by email
+        self.assertIn(manager, Notification.search([
+            ('mail_message_id', '=', mine.id)]).mapped('res_partner_id'))
+        # the inbox shows it to the technician
+        self.assertIn(mine.id, [m['id'] for m in Message.sudo(
+            inbox.user_id).message_fetch([('needaction', '=', True)])])
+        theirs = Message.search([('model', '=', 'hr.employee'),
+                                 ('res_id', '=', by_email.id)], limit=1)
+        self.assertIn('1 receivable(s) unpaid after the deduction period, '
+                      'total 12.50', theirs.body)
+        email = self.env['mail.mail'].search(
+            [('mail_message_id', '=', theirs.id)])
+        self.assertEqual(email.recipient_ids, by_email.user_id.partner_id)
+        self.assertEqual(email.state, 'outgoing')
+        self.assertIn('total 12.50', email.body_html)
+        self.assertTrue(email.subject)
+        # one message per technician, whatever the number of receivables
+        self.assertFalse(self.age())
+        self.assertEqual(Message.search_count([
+            ('model', '=', 'hr.employee'),
+            ('res_id', 'in', (inbox | by_email).ids),
+            ('body', 'ilike', '12.50')]), 1)
+
     def test_working_days_follow_the_company_calendar(self):
         """R52's working days are the company's working calendar: its
         week, and its public holidays (leaves of no employee)."""
@@ -654,6 +757,65 @@ class TestStatements(ReceivableCase):
             self.assertEqual(mine.closing, 10.0 * n)
         self.assertEqual(counts[1], counts[2], counts)
 
+    def test_statement_queries_do_not_grow_with_technicians(self):
+        """Issue 14: the monthly statements cost the same number of queries
+        for 2 technicians as for 6, for 5 receivables as for 25: the
+        statements and the technicians' to-dos are written set-based."""
+        prev_to = date.today().replace(day=1) - timedelta(days=1)
+        age = (date.today() - prev_to).days
+        counts = {}
+        for label, techs, receivables in (('warm-up', 2, 5), ('2x5', 2, 5),
+                                          ('6x25', 6, 25), ('2x25', 2, 25)):
+            technicians = self.new_technicians(techs, prefix=label)
+            self.vouch(technicians, receivables, age=age)
+            self.Receivable.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            statements = self.Statement._generate(
+                self.company, fields.Date.to_string(prev_to.replace(day=1)),
+                fields.Date.to_string(prev_to))
+            counts[label] = self.env.cr.sql_log_count - before
+            mine = statements.filtered(
+                lambda s: s.employee_id in technicians)
+            self.assertEqual(len(mine), techs)
+            self.assertEqual(len(mine.mapped('line_ids')), receivables)
+            self.assertAlmostEqual(sum(mine.mapped('closing')),
+                                   10.0 * receivables)
+        self.assertEqual(counts['2x5'], counts['6x25'], counts)
+        self.assertEqual(counts['2x5'], counts['2x25'], counts)
+
+    def test_statement_to_do_in_the_technicians_language(self):
+        """R51: each technician gets one to-do on his own statement, in his
+        language, and follows the statement (as an Odoo activity makes
+        him)."""
+        chinese, english = self.new_technicians(2, prefix='stmt')
+        prev_to = date.today().replace(day=1) - timedelta(days=1)
+        self.vouch(chinese | english, 2,
+                   age=(date.today() - prev_to).days)
+        statements = self.Statement._generate(
+            self.company, fields.Date.to_string(prev_to.replace(day=1)),
+            fields.Date.to_string(prev_to))
+        for employee, summary in ((chinese, '请确认您的应收款对账单'),
+                                  (english,
+                                   'Confirm your receivable statement')):
+            statement = statements.filtered(
+                lambda s: s.employee_id == employee)
+            self.assertEqual(statement.name, '%s %s' % (
+                employee.name, prev_to.strftime('%Y-%m')))
+            self.assertEqual(statement.user_id, employee.user_id)
+            activity = self.env['mail.activity'].search([
+                ('res_model', '=', statement._name),
+                ('res_id', '=', statement.id)])
+            self.assertEqual(activity.user_id, employee.user_id)
+            self.assertEqual(activity.summary, summary)
+            self.assertEqual(activity.res_name, statement.name)
+            self.assertEqual(activity.aftersales_key, 'statement_confirm')
+            self.assertEqual(statement.activity_user_id, employee.user_id)
+            self.assertIn(employee.user_id.partner_id,
+                          statement.message_partner_ids)
+            # his to-do is closed when he confirms
+            statement.sudo(employee.user_id).action_confirm()
+            self.assertFalse(activity.exists())
+
     def test_cron_makes_statements_once_by_the_day(self):
         self.make_receivable(100.0, age=60)
         self.company.aftersales_receivable_statement_date = False
@@ -719,6 +881,44 @@ class TestStatements(ReceivableCase):
         self.assertIn(receivable.name, html)
         self.assertIn('123.45', html)
         self.assertIn('Closing Balance', html)
+
+
+class TestReceivableNumbers(ReceivableCase):
+    """Issue 24, R50: receivable references have no gaps."""
+
+    def number(self, receivable):
+        return int(receivable.name.rsplit('/', 1)[1])
+
+    def test_rolled_back_creation_leaves_no_gap(self):
+        first = self.make_receivable(10.0, invoice=False)
+        with self.assertRaises(RuntimeError):
+            with self.env.cr.savepoint():
+                lost = self.make_receivable(20.0, invoice=False)
+                lost_name = lost.name
+                raise RuntimeError('the release failed')
+        self.Receivable.invalidate_cache()
+        self.assertFalse(self.Receivable.search([('name', '=', lost_name)]))
+        following = self.make_receivable(30.0, invoice=False)
+        self.assertEqual(following.name, lost_name)
+        self.assertEqual(self.number(following), self.number(first) + 1)
+
+    def test_migration_makes_the_sequence_gapless(self):
+        """11.0.1.7.0: a database numbering receivables with a standard
+        sequence goes on, gapless, after the last number it gave."""
+        sequence = self.env.ref('aftersales_addon.seq_technician_receivable')
+        sequence.write({'implementation': 'standard', 'number_next': 500})
+        burnt = sequence.next_by_id()  # a number a rolled-back release took
+        path = get_module_resource('aftersales_addon', 'migrations',
+                                   '11.0.1.7.0', 'post-migration.py')
+        spec = importlib.util.spec_from_file_location('post_170', path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, '11.0.1.6.1')
+        sequence.invalidate_cache()
+        self.assertEqual(sequence.implementation, 'no_gap')
+        receivable = self.make_receivable(10.0, invoice=False)
+        self.assertEqual(self.number(receivable),
+                         int(burnt.rsplit('/', 1)[1]) + 1)
 
 
 class TestReceivableAccess(ReceivableCase):

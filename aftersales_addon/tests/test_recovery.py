@@ -555,3 +555,70 @@ class TestOutstandingListFigures(RecoveryCase):
                 self.users['finance']).render_qweb_html(listed.ids)[0]
         html = html.decode() if isinstance(html, bytes) else html
         self.assertIn(battery.name, html)
+
+
+class TestOutstandingListQueries(RecoveryCase):
+    """Issue 14: the monthly list costs the same number of queries whatever
+    the number of technicians and of outstanding recoveries."""
+
+    def test_list_queries_do_not_grow_with_technicians(self):
+        repair = self.finished_repair([(self.controller, 1, None)])
+        group = self.env.ref('aftersales_addon.group_aftersales_technician')
+        technicians = self.env['res.users']
+        for i in range(6):
+            technicians |= self.env['res.users'].with_context(
+                no_reset_password=True).create({
+                    'name': 'Tech list %d' % i,
+                    'login': 'test_as_list_%d' % i,
+                    'groups_id': [(6, 0, [group.id])]})
+        Recovery = self.env['aftersales.part.recovery']
+        due = fields.Date.to_string(
+            self.company._aftersales_today() - timedelta(days=1))
+        counts = {}
+        made = self.env['aftersales.recovery.list']
+        for label, techs, recoveries in (('warm-up', 2, 5), ('2x5', 2, 5),
+                                         ('6x25', 6, 25), ('2x25', 2, 25)):
+            for i in range(recoveries):
+                Recovery.create({
+                    'company_id': self.company.id,
+                    'repair_id': repair.id,
+                    'product_id': self.controller.id,
+                    'quantity': 1.0, 'deposit_unit_price': 10.0,
+                    'technician_id': technicians[i % techs].id,
+                    'due_date': due})
+            # the list is due today
+            self.company.write({'aftersales_recovery_list_date': False,
+                                'aftersales_recovery_list_day': 1})
+            Recovery.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            lists = Recovery._cron_outstanding_list()
+            counts[label] = self.env.cr.sql_log_count - before
+            mine = lists.filtered(lambda l: l.company_id == self.company)
+            self.assertEqual(len(mine), 1)
+            self.assertEqual(mine.total_count, len(mine.item_ids))
+            self.assertEqual(
+                sum(mine.line_ids.filtered(
+                    lambda line: line.technician_id in technicians)
+                    .mapped('count')),
+                Recovery.search_count(
+                    [('technician_id', 'in', technicians.ids),
+                     ('state', '=', 'to_return')]))
+            # Finance has one to-do on this month's list only
+            finance = self.env['mail.activity'].search([
+                ('res_model', '=', mine._name),
+                ('user_id', '=', self.users['finance'].id),
+                ('aftersales_key', '=', 'recovery_list')])
+            self.assertEqual(finance.mapped('res_id'), mine.ids)
+            self.assertEqual(finance.summary,
+                             'Outstanding old parts to follow up')
+            made |= mine
+        # the previous lists' to-dos are marked done in their chatter
+        done = made[0].message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref('mail.mt_activities'))
+        mine = done.filtered(lambda m: self.users['finance'].name in m.body)
+        self.assertEqual(len(mine), 1)
+        self.assertIn('Outstanding old parts to follow up', mine.body)
+        self.assertEqual(mine.mail_activity_type_id,
+                         self.env.ref('mail.mail_activity_data_todo'))
+        self.assertEqual(counts['2x5'], counts['6x25'], counts)
+        self.assertEqual(counts['2x5'], counts['2x25'], counts)

@@ -1,7 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+import threading
+
+import odoo
+from odoo import api, fields, models, tools
+from odoo.addons.bus.models.bus import json_dump
+from odoo.tools import formataddr
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
+# like Odoo's notification of a message: more emails than this wait for the
+# mail queue instead of being sent right after the commit
+SEND_NOW_MAX = 50
 
 
 def in_lang(record, lang, message):
@@ -27,27 +35,348 @@ class AftersalesActivityMixin(models.AbstractModel):
         """A to-do on each record for each of ``users``, in the recipient's
         language: ``summary`` and ``note`` are text, or functions of the
         record read in that language (so that their ``_()`` speaks it).
+
+        What Odoo's ``mail.activity.create`` does, set-based (one INSERT of
+        the to-dos, one of the new followers, one of the bus notices,
+        whatever the number of records and users): the assigned users
+        follow the record (default subtypes), and those whose to-do is due
+        today get the "activity updated" notice. The person who schedules
+        is not subscribed.
         sudo: the user or the scheduled action whose work makes the to-do
         due may not act for the people who receive it."""
-        activity_type = self.env.ref('mail.mail_activity_data_todo')
-        model_id = self.env['ir.model']._get(self._name).id
+        return self._aftersales_schedule_activities(
+            [(record, user) for user in users for record in self],
+            summary, note=note, deadline=deadline, key=key)
+
+    @api.model
+    def _aftersales_schedule_activities(self, pairs, summary, note=None,
+                                        deadline=None, key=None):
+        """A to-do on ``record`` for ``user``, for each (record, user) of
+        ``pairs`` (records of this model): see
+        ``_aftersales_schedule_activity``."""
         Activity = self.env['mail.activity'].sudo()
-        for record in self:
-            for user in users:
-                local = record.with_context(lang=user.lang or 'en_US')
-                vals = {
-                    'res_model_id': model_id, 'res_id': record.id,
-                    'activity_type_id': activity_type.id,
-                    'user_id': user.id,
-                    'summary': summary(local) if callable(summary)
-                    else summary,
-                    'note': (note(local) if callable(note) else note) or '',
-                    'aftersales_key': key,
-                }
-                if deadline:
-                    vals['date_deadline'] = fields.Date.to_string(deadline) \
-                        if not isinstance(deadline, str) else deadline
-                Activity.create(vals)
+        records = self.browse(sorted(set(
+            record.id for record, _user in pairs)))
+        if not records:
+            return Activity
+        users = self.env['res.users'].browse(sorted(set(
+            user.id for _record, user in pairs)))
+        activity_type = self.env.ref('mail.mail_activity_data_todo')
+        names = dict(records.sudo().name_get())
+        today = fields.Date.context_today(self)
+        if deadline:
+            deadline = deadline if isinstance(deadline, str) else \
+                fields.Date.to_string(deadline)
+        else:
+            deadline = today
+        note_field = Activity._fields['note']
+        res_ids, res_names, summaries, notes, user_ids = [], [], [], [], []
+        # the records read in each recipient's language (prefetched
+        # together)
+        local_records = dict(
+            (lang, dict((local.id, local) for local in
+                        records.with_context(lang=lang)))
+            for lang in set(user.lang or 'en_US' for user in users))
+        for record, user in pairs:
+            local = local_records[user.lang or 'en_US'][record.id]
+            res_ids.append(local.id)
+            res_names.append(names.get(local.id))
+            summaries.append(summary(local) if callable(summary)
+                             else summary)
+            text = (note(local) if callable(note) else note) or ''
+            notes.append(note_field.convert_to_column(text, Activity))
+            user_ids.append(user.id)
+        cr = self.env.cr
+        cr.execute("""
+            INSERT INTO mail_activity
+                   (res_id, res_model_id, res_model, res_name,
+                    activity_type_id, summary, note, date_deadline, user_id,
+                    aftersales_key, create_uid, create_date, write_uid,
+                    write_date)
+            SELECT a.res_id, %(model_id)s, %(model)s, a.res_name, %(type)s,
+                   a.summary, a.note, %(deadline)s, a.user_id, %(key)s,
+                   %(uid)s, now() at time zone 'UTC',
+                   %(uid)s, now() at time zone 'UTC'
+              FROM unnest(%(res_ids)s::int[], %(names)s::varchar[],
+                          %(summaries)s::varchar[], %(notes)s::text[],
+                          %(users)s::int[])
+                   AS a(res_id, res_name, summary, note, user_id)
+         RETURNING id
+        """, {'model_id': self.env['ir.model']._get(self._name).id,
+              'model': self._name, 'type': activity_type.id,
+              'deadline': deadline, 'key': key, 'uid': self.env.uid,
+              'res_ids': res_ids, 'names': res_names,
+              'summaries': summaries, 'notes': notes, 'users': user_ids})
+        activities = Activity.browse([row[0] for row in cr.fetchall()])
+        partners = dict((user.id, user.partner_id.id) for user in users)
+        records._aftersales_add_followers(
+            res_ids, [partners[user_id] for user_id in user_ids])
+        if deadline <= today:
+            self._aftersales_bus_sendmany([
+                [(cr.dbname, 'res.partner', partner_id),
+                 {'type': 'activity_updated', 'activity_created': True}]
+                for partner_id in sorted(set(partners.values()))])
+        Activity.invalidate_cache()
+        records.invalidate_cache(ids=records.ids)
+        return activities
+
+    @api.multi
+    def _aftersales_add_followers(self, res_ids, partner_ids):
+        """``partner_ids[i]`` follows record ``res_ids[i]`` of this model
+        with the model's default subtypes, unless it follows it already: one
+        statement."""
+        subtypes = self.env['mail.message.subtype'].default_subtypes(
+            self._name)[0]
+        self.env.cr.execute("""
+            WITH new AS (
+                INSERT INTO mail_followers (res_model, res_id, partner_id)
+                SELECT DISTINCT %(model)s, f.res_id, f.partner_id
+                  FROM unnest(%(res_ids)s::int[], %(partners)s::int[])
+                       AS f(res_id, partner_id)
+                    ON CONFLICT DO NOTHING
+             RETURNING id
+            )
+            INSERT INTO mail_followers_mail_message_subtype_rel
+                   (mail_followers_id, mail_message_subtype_id)
+            SELECT new.id, s.id
+              FROM new CROSS JOIN unnest(%(subtypes)s::int[]) AS s(id)
+        """, {'model': self._name, 'res_ids': list(res_ids),
+              'partners': list(partner_ids), 'subtypes': subtypes.ids})
+        self.env['mail.followers'].invalidate_cache()
+
+    @api.model
+    def _aftersales_bus_sendmany(self, notifications):
+        """``bus.bus.sendmany`` in one INSERT: the long-polling clients are
+        woken up after the commit."""
+        if not notifications:
+            return
+        cr = self.env.cr
+        cr.execute("""
+            INSERT INTO bus_bus (channel, message, create_uid, create_date,
+                                 write_uid, write_date)
+            SELECT b.channel, b.message, %(uid)s, now() at time zone 'UTC',
+                   %(uid)s, now() at time zone 'UTC'
+              FROM unnest(%(channels)s::varchar[], %(messages)s::varchar[])
+                   AS b(channel, message)
+        """, {'uid': self.env.uid,
+              'channels': [json_dump(channel)
+                           for channel, _msg in notifications],
+              'messages': [json_dump(message)
+                           for _channel, message in notifications]})
+        channels = []
+        for channel, _msg in notifications:
+            if list(channel) not in channels:
+                channels.append(list(channel))
+
+        def notify():
+            with odoo.sql_db.db_connect('postgres').cursor() as pg_cr:
+                pg_cr.execute('notify imbus, %s', (json_dump(channels),))
+        cr.after('commit', notify)
+
+    @api.model
+    def _aftersales_post_notices(self, records, bodies, partners,
+                                 subtype='mail.mt_comment',
+                                 activity_types=None):
+        """Post ``bodies[i]`` (text, already in its reader's language) on
+        ``records[i]`` (any ``mail.thread`` model) for the partners
+        ``partners[i]``: what ``message_post(body, partner_ids, subtype)``
+        does one record at a time, done set-based (a fixed number of
+        statements whatever the number of records). The recipients are the
+        partners given and the followers of the record for the subtype,
+        the author excepted; each gets the notice like Odoo's notification
+        does: users who read in Odoo (notification type "inbox") in their
+        Inbox, with the bus notice, the others by email (one email per
+        message, queued, then sent after the commit like Odoo's when there
+        are few). ``activity_types[i]``: the type of the to-do the message
+        marks done, if any. Returns the messages."""
+        Message = self.env['mail.message'].sudo()
+        if not records:
+            return Message
+        cr = self.env.cr
+        model = records._name
+        subtype = self.env.ref(subtype)
+        # the author is the user posting (the scheduled action's user); a
+        # user without an address writes from the system's
+        author = self.env.user.partner_id
+        email_from = formataddr((author.name, author.email)) \
+            if author.email else Message._get_default_from()
+        reply_to = self.env[model].message_get_reply_to(
+            records.ids, default=email_from)
+        names = dict(records.sudo().name_get())
+        # the followers of the records for the subtype (employees only for
+        # an internal subtype, as Odoo's notification does)
+        cr.execute("""
+            SELECT f.res_id, f.partner_id
+              FROM mail_followers f
+              JOIN mail_followers_mail_message_subtype_rel r
+                ON r.mail_followers_id = f.id
+             WHERE f.res_model = %(model)s AND f.res_id = ANY(%(ids)s)
+               AND r.mail_message_subtype_id = %(subtype)s
+               AND f.partner_id IS NOT NULL
+               AND (NOT %(internal)s OR EXISTS (
+                    SELECT 1
+                      FROM res_users u
+                      JOIN res_groups_users_rel g ON g.uid = u.id
+                     WHERE u.partner_id = f.partner_id AND u.active
+                       AND g.gid = %(employees)s))
+        """, {'model': model, 'ids': records.ids, 'subtype': subtype.id,
+              'internal': bool(subtype.internal),
+              'employees': self.env.ref('base.group_user').id})
+        followers = {}
+        for res_id, partner_id in cr.fetchall():
+            followers.setdefault(res_id, set()).add(partner_id)
+        body_field = Message._fields['body']
+        rows = []
+        activity_types = activity_types or [None] * len(records)
+        for record, body, given, activity_type in zip(
+                records, bodies, partners, activity_types):
+            recipients = (set(given.ids) | followers.get(record.id, set())) \
+                - set(author.ids)
+            rows.append({
+                'res_id': record.id,
+                'body': body_field.convert_to_column(body, Message),
+                'record_name': names.get(record.id),
+                'reply_to': reply_to.get(record.id) or email_from,
+                'message_id': tools.generate_tracking_message_id(
+                    '%s-%s' % (record.id, model)),
+                'given': sorted(set(given.ids)),
+                'activity_type': activity_type or None,
+                'recipients': sorted(recipients),
+            })
+        # who reads in Odoo, who by email (Odoo: the users' notification
+        # type; the author's address is never written to)
+        everyone = sorted(set(p for row in rows for p in row['recipients']))
+        cr.execute("""
+            SELECT p.id, p.email,
+                   COALESCE(bool_or(u.notification_type = 'inbox'), false)
+              FROM res_partner p
+              LEFT JOIN res_users u ON u.partner_id = p.id AND u.active
+             WHERE p.id = ANY(%s)
+          GROUP BY p.id, p.email
+        """, (everyone,))
+        by_email, inbox = set(), set()
+        for partner_id, email, reads_inbox in cr.fetchall():
+            if reads_inbox:
+                inbox.add(partner_id)
+            elif email and email != (author.email or email_from):
+                by_email.add(partner_id)
+        for row in rows:
+            row['emails'] = [p for p in row['recipients'] if p in by_email]
+            # the email's subject, as Odoo's notification template makes it
+            row['subject'] = row['emails'] and row['record_name'] and \
+                'Re: %s' % row['record_name'] or None
+        now = fields.Datetime.now()
+        cr.execute("""
+            INSERT INTO mail_message
+                   (subject, date, body, model, res_id, record_name,
+                    message_type, subtype_id, mail_activity_type_id,
+                    email_from, author_id, message_id, reply_to,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT m.subject, %(now)s, m.body, %(model)s, m.res_id,
+                   m.record_name, 'notification', %(subtype)s,
+                   m.activity_type, %(email_from)s, %(author)s,
+                   m.message_id, m.reply_to,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM unnest(%(subjects)s::varchar[], %(bodies)s::text[],
+                          %(res_ids)s::int[], %(names)s::varchar[],
+                          %(message_ids)s::varchar[], %(reply_tos)s::varchar[],
+                          %(activity_types)s::int[])
+                   AS m(subject, body, res_id, record_name, message_id,
+                        reply_to, activity_type)
+         RETURNING message_id, id
+        """, {'now': now, 'model': model, 'subtype': subtype.id,
+              'email_from': email_from, 'author': author.id,
+              'uid': self.env.uid,
+              'subjects': [row['subject'] for row in rows],
+              'bodies': [row['body'] for row in rows],
+              'res_ids': [row['res_id'] for row in rows],
+              'names': [row['record_name'] for row in rows],
+              'message_ids': [row['message_id'] for row in rows],
+              'reply_tos': [row['reply_to'] for row in rows],
+              'activity_types': [row['activity_type'] for row in rows]})
+        ids = dict(cr.fetchall())
+        for row in rows:
+            row['id'] = ids[row['message_id']]
+        pairs = [(row['id'], p) for row in rows for p in row['given']]
+        cr.execute("""
+            INSERT INTO mail_message_res_partner_rel
+                   (mail_message_id, res_partner_id)
+            SELECT * FROM unnest(%s::int[], %s::int[])
+        """, ([m for m, _p in pairs], [p for _m, p in pairs]))
+        # the notifications: those sent by email are read (Odoo's rule)
+        notes = [(row['id'], p, p in by_email)
+                 for row in rows for p in row['recipients']]
+        cr.execute("""
+            INSERT INTO mail_message_res_partner_needaction_rel
+                   (mail_message_id, res_partner_id, is_read, is_email,
+                    email_status)
+            SELECT n.message, n.partner, n.by_email, n.by_email, 'ready'
+              FROM unnest(%s::int[], %s::int[], %s::bool[])
+                   AS n(message, partner, by_email)
+        """, ([n[0] for n in notes], [n[1] for n in notes],
+              [n[2] for n in notes]))
+        mailed = [row for row in rows if row['emails']]
+        cr.execute("""
+            WITH mail AS (
+                INSERT INTO mail_mail
+                       (mail_message_id, body_html, notification, state,
+                        auto_delete, create_uid, create_date, write_uid,
+                        write_date)
+                SELECT e.message, e.body, true, 'outgoing', true,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(messages)s::int[], %(bodies)s::text[])
+                       AS e(message, body)
+             RETURNING id, mail_message_id
+            ), rel AS (
+                INSERT INTO mail_mail_res_partner_rel
+                       (mail_mail_id, res_partner_id)
+                SELECT mail.id, r.partner
+                  FROM mail
+                  JOIN unnest(%(rel_messages)s::int[], %(rel_partners)s::int[])
+                       AS r(message, partner)
+                    ON r.message = mail.mail_message_id
+            )
+            SELECT id FROM mail
+        """, {'uid': self.env.uid, 'now': now,
+              'messages': [row['id'] for row in mailed],
+              'bodies': [row['body'] for row in mailed],
+              'rel_messages': [row['id'] for row in mailed
+                               for _p in row['emails']],
+              'rel_partners': [p for row in mailed for p in row['emails']]})
+        mail_ids = [row[0] for row in cr.fetchall()]
+        messages = Message.browse([row['id'] for row in rows])
+        records.invalidate_cache(ids=records.ids)
+        Message.invalidate_cache()
+        # who reads in Odoo sees the message arrive in their Inbox
+        chat = [row for row in rows
+                if any(p in inbox for p in row['recipients'])]
+        if chat:
+            formatted = dict((values['id'], values) for values in
+                             Message.browse([row['id'] for row in chat])
+                             .message_format())
+            self._aftersales_bus_sendmany([
+                [(cr.dbname, 'ir.needaction', p), dict(formatted[row['id']])]
+                for row in chat for p in row['recipients'] if p in inbox])
+        self._aftersales_send_after_commit(mail_ids)
+        return messages
+
+    @api.model
+    def _aftersales_send_after_commit(self, mail_ids):
+        """Send the emails once the transaction is committed, like Odoo's
+        notification does; many wait for the mail queue."""
+        testing = getattr(threading.currentThread(), 'testing', False)
+        if not mail_ids or testing or len(mail_ids) > SEND_NOW_MAX or \
+                self.pool._init:
+            return
+        dbname = self.env.cr.dbname
+        context = dict(self.env.context)
+
+        def send():
+            with api.Environment.manage(), \
+                    odoo.registry(dbname).cursor() as send_cr:
+                env = api.Environment(send_cr, odoo.SUPERUSER_ID, context)
+                env['mail.mail'].browse(mail_ids).exists().send()
+        self.env.cr.after('commit', send)
 
     @api.multi
     def _aftersales_close_activities(self, keys, users=None):
@@ -62,14 +391,21 @@ class AftersalesActivityMixin(models.AbstractModel):
         if users is not None:
             domain.append(('user_id', 'in', users.ids))
         activities = self.env['mail.activity'].sudo().search(domain)
-        done = self.env.ref('mail.mt_activities').id
+        if not activities:
+            return
+        # Odoo's "marked as done" message of each to-do, signed by the user
+        # whose step completed the work, posted for all at once
+        view = self.env.ref('mail.message_activity_done')
+        bodies = []
         for activity in activities:
-            # Odoo's "marked as done" message, signed by the user whose step
-            # completed the work (sudo would sign it as the superuser)
-            self.browse(activity.res_id).sudo().message_post_with_view(
-                'mail.message_activity_done', values={'activity': activity},
-                subtype_id=done, author_id=self.env.user.partner_id.id,
-                mail_activity_type_id=activity.activity_type_id.id)
+            body = view.render({'activity': activity}, engine='ir.qweb')
+            bodies.append(body.decode() if isinstance(body, bytes) else body)
+        self._aftersales_post_notices(
+            self.sudo().browse(activities.mapped('res_id')), bodies,
+            [self.env['res.partner']] * len(activities),
+            subtype='mail.mt_activities',
+            activity_types=[activity.activity_type_id.id
+                            for activity in activities])
         activities.unlink()
 
     @api.model

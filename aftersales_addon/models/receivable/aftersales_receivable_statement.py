@@ -75,9 +75,10 @@ class AftersalesReceivableStatement(models.Model):
     def _generate(self, company, date_from, date_to):
         """R51: the statements of ``company`` for the period, one per
         technician with a balance or a movement. The figures come from one
-        grouped query over the receivable entries; the lines are inserted by
-        one statement, so the number of queries grows with the number of
-        technicians only."""
+        grouped query over the receivable entries; the statements, their
+        lines and the technicians' to-dos are each inserted by one
+        statement, so the number of queries is the same whatever the number
+        of technicians and receivables."""
         cr = self.env.cr
         params = {'company': company.id, 'from': date_from, 'to': date_to}
         cr.execute("""
@@ -101,28 +102,8 @@ class AftersalesReceivableStatement(models.Model):
         employee_ids = sorted(set(row[0] for row in cr.fetchall()))
         if not employee_ids:
             return self.browse()
-        employees = self.env['hr.employee'].sudo().browse(employee_ids)
-        # sudo: the scheduled action makes the statements for Finance;
-        # no creation message or tracking per statement (the technician's
-        # activity is the notice)
-        Statement = self.sudo().with_context(
-            tracking_disable=True, mail_create_nolog=True,
-            mail_notrack=True)
-        statements = Statement.browse()
-        period = fields.Date.from_string(date_to).strftime('%Y-%m')
-        for employee in employees:
-            statements |= Statement.create({
-                'name': _(
-                    '%(employee)s %(period)s') % {
-                    'employee': employee.name,
-                    'period': period,
-                },
-                'company_id': company.id,
-                'employee_id': employee.id,
-                'user_id': employee.user_id.id,
-                'date_from': date_from,
-                'date_to': date_to,
-            })
+        statements = self._insert_statements(company, employee_ids,
+                                             date_from, date_to)
         params.update(statements=statements.ids,
                       employees=statements.mapped('employee_id').ids,
                       uid=self.env.uid)
@@ -183,14 +164,50 @@ class AftersalesReceivableStatement(models.Model):
         statements._notify_technicians()
         return statements
 
+    @api.model
+    def _insert_statements(self, company, employee_ids, date_from, date_to):
+        """R51: the (empty) statements of ``employee_ids`` for the period,
+        in one INSERT. They are the system's records: no creation message,
+        no follower, no tracking (the technician's to-do is the notice).
+        sudo: the scheduled action makes the statements for Finance."""
+        period = fields.Date.from_string(date_to).strftime('%Y-%m')
+        employees = self.env['hr.employee'].sudo().browse(employee_ids)
+        names = [_('%(employee)s %(period)s') % {
+            'employee': employee.name, 'period': period,
+        } for employee in employees]
+        self.env.cr.execute("""
+            INSERT INTO aftersales_receivable_statement
+                   (name, company_id, employee_id, user_id, date_from,
+                    date_to, state, opening, new_amount, paid, deducted,
+                    refunded, closing, create_uid, create_date, write_uid,
+                    write_date)
+            SELECT s.name, %(company)s, s.employee_id, s.user_id,
+                   %(from)s, %(to)s, 'sent', 0, 0, 0, 0, 0, 0,
+                   %(uid)s, now() at time zone 'UTC',
+                   %(uid)s, now() at time zone 'UTC'
+              FROM unnest(%(names)s::varchar[], %(employees)s::int[],
+                          %(users)s::int[]) AS s(name, employee_id, user_id)
+          ORDER BY s.employee_id
+         RETURNING id
+        """, {'company': company.id, 'from': date_from, 'to': date_to,
+              'uid': self.env.uid, 'names': names,
+              'employees': employees.ids,
+              'users': [employee.user_id.id or None
+                        for employee in employees]})
+        statements = self.sudo().browse(sorted(
+            row[0] for row in self.env.cr.fetchall()))
+        self.invalidate_cache()
+        return statements
+
     @api.multi
     def _notify_technicians(self):
-        """Each technician gets an activity to confirm their statement."""
-        for statement in self.filtered('user_id'):
-            statement._aftersales_schedule_activity(
-                statement.user_id,
-                lambda self: _('Confirm your receivable statement'),
-                key='statement_confirm')
+        """R51: each technician gets a to-do to confirm their statement,
+        all scheduled at once (set-based)."""
+        return self._aftersales_schedule_activities(
+            [(statement, statement.user_id)
+             for statement in self.filtered('user_id')],
+            lambda self: _('Confirm your receivable statement'),
+            key='statement_confirm')
 
     @api.model
     def _previous_month(self, today):

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..common.aftersales_activity_mixin import in_lang
 
 TECHNICIAN_GROUP = 'aftersales_addon.group_aftersales_technician'
+SEQUENCE_CODE = 'aftersales.technician.receivable'
 # R52: the limits of the buckets are company settings (30 and 40 days by
 # default), so their labels name no number of days.
 AGE_BUCKETS = [
@@ -140,8 +141,7 @@ class AftersalesTechnicianReceivable(models.Model):
         employee = self.env['hr.employee'].browse(vals['employee_id'])
         vals['user_id'] = employee.user_id.id
         if vals.get('name', '/') == '/':
-            vals['name'] = self.env['ir.sequence'].next_by_code(
-                'aftersales.technician.receivable') or '/'
+            vals['name'] = self._next_reference()
         receivable = super(AftersalesTechnicianReceivable, self).create(vals)
         self._add_moves([(receivable, {'kind': 'new', 'amount': amount,
                                        'date': receivable.date})])
@@ -149,6 +149,31 @@ class AftersalesTechnicianReceivable(models.Model):
             receivable.message_subscribe_users(
                 user_ids=employee.user_id.ids)
         return receivable
+
+    @api.model
+    def _next_reference(self):
+        """R50: the next receivable reference, without gaps: the receivable
+        sequence is gapless (``no_gap``), so a release rolled back gives its
+        number back. The number is taken under a row lock of the sequence
+        that waits for a concurrent release to end (Odoo's own ``no_gap``
+        takes it with NOWAIT and fails at once); a sequence made standard
+        or dated by hand is used as it is."""
+        sequence = self.env['ir.sequence'].sudo().search(
+            [('code', '=', SEQUENCE_CODE),
+             ('company_id', 'in', [self.env.user.company_id.id, False])],
+            order='company_id', limit=1)
+        if not sequence:
+            return '/'
+        if sequence.implementation != 'no_gap' or sequence.use_date_range:
+            return sequence._next()
+        cr = self.env.cr
+        cr.execute('SELECT number_next, number_increment FROM ir_sequence '
+                   'WHERE id = %s FOR UPDATE', (sequence.id,))
+        number, increment = cr.fetchone()
+        cr.execute('UPDATE ir_sequence SET number_next = number_next + %s '
+                   'WHERE id = %s', (increment, sequence.id))
+        sequence.invalidate_cache(['number_next'], [sequence.id])
+        return sequence.get_next_char(number)
 
     @api.model
     def _check_new_amount(self, amount):
@@ -343,23 +368,26 @@ class AftersalesTechnicianReceivable(models.Model):
 
     @api.model
     def _notify_deductions(self, totals):
-        """Tell each technician what goes on the next payslip: one message
-        per technician, whatever the number of receivables."""
-        employees = self.env['hr.employee'].sudo().browse(list(totals))
+        """R52: tell each technician what goes on the next payslip: one
+        message per technician on his employee record, in his language,
+        posted set-based (a fixed number of queries whatever the number of
+        technicians and receivables)."""
+        # sudo: the cron posts on the employees' records for them
+        employees = self.env['hr.employee'].sudo().browse(sorted(totals))
+        bodies = []
         for employee in employees:
             count, total = totals[employee.id]
-            partner = employee.user_id.partner_id
-            # sudo: the cron posts on the employee's record for them
-            employee.message_post(
-                body=in_lang(employee, employee.user_id.lang, lambda self: _(
+            bodies.append(in_lang(
+                employee, employee.user_id.lang, lambda self: _(
                     '%(count)d receivable(s) unpaid after the '
                     'deduction period, total %(total).2f, will be '
                     'deducted from your next payslip.') % {
                     'count': count,
                     'total': total,
-                }),
-                partner_ids=partner.ids,
-                subtype='mail.mt_comment')
+                }))
+        return self._aftersales_post_notices(
+            employees, bodies,
+            [employee.user_id.partner_id for employee in employees])
 
     @api.model
     def _cron_age_receivables(self):

@@ -29,23 +29,11 @@ class AftersalesRecoveryList(models.Model):
 
     @api.model
     def _generate(self, company, date):
-        """One grouped query over the outstanding recoveries (R45), whatever
-        their number; Finance users get an activity on the list."""
-        # a recovery nothing came back for has no received quantity (NULL):
-        # COALESCE, or the sums are empty
-        self.env.cr.execute("""
-            SELECT technician_id, COUNT(*),
-                   SUM(quantity - COALESCE(received_qty, 0)),
-                   SUM((quantity - COALESCE(received_qty, 0))
-                       * COALESCE(deposit_unit_price, 0))
-              FROM aftersales_part_recovery
-             WHERE company_id = %s AND state = 'to_return'
-          GROUP BY technician_id
-        """, (company.id,))
-        rows = self.env.cr.fetchall()
-        lines = [(0, 0, {'technician_id': technician_id, 'count': count,
-                         'quantity': quantity, 'deposit': deposit or 0.0})
-                 for technician_id, count, quantity, deposit in rows]
+        """R45: the list of the outstanding recoveries of ``company`` on
+        ``date``: the figures per technician and the parts of the day, each
+        written by one INSERT ... SELECT over the recoveries, whatever their
+        number and the number of technicians; Finance users get a to-do on
+        the list (scheduled set-based)."""
         date_str = fields.Date.to_string(date)
         # sudo: made by the scheduled action for Finance, whoever runs it
         # the title in the language of Finance, who gets the list
@@ -56,11 +44,26 @@ class AftersalesRecoveryList(models.Model):
                 'Outstanding old parts %s') % date_str),
             'date': date_str,
             'company_id': company.id,
-            'line_ids': lines,
-            'total_count': sum(row[1] for row in rows),
-            'total_deposit': sum(row[3] or 0.0 for row in rows),
         })
-        # the parts of the day, frozen: one INSERT ... SELECT
+        params = {'list': record.id, 'uid': self.env.uid,
+                  'company': company.id}
+        # the figures per technician and the parts of the day, frozen; a
+        # recovery nothing came back for has no received quantity (NULL):
+        # COALESCE, or the sums are empty
+        self.env.cr.execute("""
+            INSERT INTO aftersales_recovery_list_line
+                   (list_id, technician_id, count, quantity, deposit,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT %(list)s, r.technician_id, COUNT(*),
+                   SUM(r.quantity - COALESCE(r.received_qty, 0)),
+                   COALESCE(SUM((r.quantity - COALESCE(r.received_qty, 0))
+                                * COALESCE(r.deposit_unit_price, 0)), 0),
+                   %(uid)s, now() at time zone 'UTC',
+                   %(uid)s, now() at time zone 'UTC'
+              FROM aftersales_part_recovery r
+             WHERE r.company_id = %(company)s AND r.state = 'to_return'
+          GROUP BY r.technician_id
+        """, params)
         self.env.cr.execute("""
             INSERT INTO aftersales_recovery_list_item
                    (list_id, recovery_id, technician_id, repair_id,
@@ -74,9 +77,17 @@ class AftersalesRecoveryList(models.Model):
                    %(uid)s, now() at time zone 'UTC'
               FROM aftersales_part_recovery r
              WHERE r.company_id = %(company)s AND r.state = 'to_return'
-        """, {'list': record.id, 'uid': self.env.uid,
-              'company': company.id})
-        record.invalidate_cache(['item_ids'])
+        """, params)
+        self.env.cr.execute("""
+            UPDATE aftersales_recovery_list l
+               SET total_count = t.count, total_deposit = t.deposit
+              FROM (SELECT COALESCE(SUM(count), 0) AS count,
+                           COALESCE(SUM(deposit), 0) AS deposit
+                      FROM aftersales_recovery_list_line
+                     WHERE list_id = %(list)s) t
+             WHERE l.id = %(list)s
+        """, params)
+        record.invalidate_cache()
         # sudo: the date of the last list is bookkeeping of the system
         company.sudo().aftersales_recovery_list_date = date_str
         # this month's list replaces the previous ones' to-dos
@@ -84,7 +95,7 @@ class AftersalesRecoveryList(models.Model):
                      ('id', '!=', record.id)])._aftersales_close_activities(
                          ['recovery_list'])
         record._aftersales_schedule_activity(
-            self._aftersales_finance_users(company),
+            finance,
             lambda self: _('Outstanding old parts to follow up'),
             key='recovery_list')
         return record
