@@ -213,6 +213,7 @@ class Node(object):
         ]
         self.proc = None
         self.peak_rss = {}       # pid -> bytes, workers and master
+        self.peak_vms = {}       # (the memory limits are on virtual size)
 
     def start(self):
         if os.path.exists(self.log):
@@ -245,9 +246,11 @@ class Node(object):
             import psutil
             master = psutil.Process(self.proc.pid)
             for p in [master] + master.children(recursive=True):
-                rss = p.memory_info().rss
-                if rss > self.peak_rss.get(p.pid, 0):
-                    self.peak_rss[p.pid] = rss
+                mem = p.memory_info()
+                if mem.rss > self.peak_rss.get(p.pid, 0):
+                    self.peak_rss[p.pid] = mem.rss
+                if mem.vms > self.peak_vms.get(p.pid, 0):
+                    self.peak_vms[p.pid] = mem.vms
         except Exception:   # pylint: disable=broad-except
             pass            # a worker recycled between the listing and read
 
@@ -978,9 +981,10 @@ def main(argv=None):
             rss = sorted(n.peak_rss.values(), reverse=True)
             if rss:
                 print('node %d peak RSS: largest process %.0f MiB, all '
-                      'processes %.0f MiB (%d processes seen)' % (
+                      'processes %.0f MiB (%d processes seen); largest '
+                      'virtual size %.0f MiB' % (
                           n.index, rss[0] / 2**20, sum(rss) / 2**20,
-                          len(rss)))
+                          len(rss), max(n.peak_vms.values()) / 2**20))
         print('load average after: %.2f %.2f %.2f (machine shared)' % load)
         ok = True
         if args.nodes == 2:
