@@ -220,7 +220,9 @@ class Node(object):
             os.unlink(self.log)
         env = dict(os.environ)
         # lessc, as the run script puts it on the PATH (web assets)
-        env['PATH'] = os.path.join(WORK, 'node', 'node_modules', '.bin') + \
+        # (a worktree's .work/bin links to the main checkout's .work)
+        work = os.path.dirname(os.path.dirname(os.path.realpath(ODOO_BIN)))
+        env['PATH'] = os.path.join(work, 'node', 'node_modules', '.bin') + \
             os.pathsep + env.get('PATH', '')
         self.proc = subprocess.Popen(self.cmd, start_new_session=True,
                                      stdin=subprocess.DEVNULL, env=env)
