@@ -979,8 +979,9 @@ def main(argv=None):
             role = ROLE_OF_LOGIN[login]
             # the users of one login split its documents
             slot = (seen[login], per_login[login])
+            # each login's users alternate over the nodes (same mix on each)
+            ni = seen[login] % len(nodes)
             seen[login] += 1
-            ni = u % len(nodes)
             client = Client(nodes[ni], login, stats, node_stats[ni])
             t = threading.Thread(target=user_loop, args=(
                 client, role, sh, args, slot, deadline, args.seed * 1000 + u,
