@@ -436,8 +436,77 @@ setup() {
   template_db
 }
 
+# Serving (issue 24): Odoo in prefork mode, as in production. Each setting
+# can be overridden from the environment:
+#   AFTERSALES_WORKERS       HTTP worker processes; 0 = Odoo's threaded server
+#                            (one process; the bus is live without a proxy).
+#                            Default from the cores: cores+1 on 1-2 cores (the
+#                            load bench saturates 2 cores with 3 workers, more
+#                            only queue on the CPU and cost memory), else
+#                            2*cores+1 up to 17, and never more than the memory
+#                            allows (512 MiB per process: the bench's workers
+#                            peak at about 120 MiB resident, 165 MiB virtual;
+#                            1 GiB kept aside for PostgreSQL and the system)
+#   AFTERSALES_MEMORY_SOFT   MiB of virtual memory after which a worker is
+#   AFTERSALES_MEMORY_HARD   recycled once its request is done (soft, 2048) or
+#                            killed at once (hard, 2560: wkhtmltopdf inherits it)
+#   AFTERSALES_TIME_CPU      seconds of CPU / wall time per request (600/1200:
+#   AFTERSALES_TIME_REAL     long PDF reports and imports still finish)
+#   AFTERSALES_CRON_THREADS  scheduled jobs run here (1); 0 on every other node
+#                            of a multi-node deployment (readme/DEPLOYMENT.md)
+#   AFTERSALES_PROXY_MODE=1  behind a reverse proxy (X-Forwarded-* honoured);
+#                            only then: without a proxy those headers are forged
+#   AFTERSALES_LONGPOLLING_PORT  the gevent long-polling server (8072); the
+#                            proxy routes /longpolling/ to it
+run_workers() {
+  local cores mem_mb workers by_mem
+  if [ -n "${AFTERSALES_WORKERS:-}" ]; then echo "$AFTERSALES_WORKERS"; return; fi
+  cores=$(nproc 2>/dev/null || echo 1)
+  if [ "$cores" -le 2 ]; then workers=$((cores + 1)); else workers=$((2 * cores + 1)); fi
+  [ "$workers" -le 17 ] || workers=17
+  mem_mb=$(awk '/^MemTotal:/ {print int($2 / 1024)}' /proc/meminfo 2>/dev/null || echo 0)
+  if [ "$mem_mb" -gt 0 ]; then
+    # the workers, the cron worker and the long-polling process
+    by_mem=$(( (mem_mb - 1024) / 512 - 2 ))
+    [ "$by_mem" -ge 1 ] || by_mem=1
+    [ "$workers" -le "$by_mem" ] || workers=$by_mem
+  fi
+  echo "$workers"
+}
+
+# run_server_args: the serving options of `run` (one per line)
+run_server_args() {
+  local soft=${AFTERSALES_MEMORY_SOFT:-2048} hard=${AFTERSALES_MEMORY_HARD:-2560} workers
+  workers=$(run_workers)
+  echo "--workers=$workers"
+  echo "--max-cron-threads=${AFTERSALES_CRON_THREADS:-1}"
+  if [ "$workers" -gt 0 ]; then
+    echo "--limit-memory-soft=$((soft * 1024 * 1024))"
+    echo "--limit-memory-hard=$((hard * 1024 * 1024))"
+    echo "--limit-time-cpu=${AFTERSALES_TIME_CPU:-600}"
+    echo "--limit-time-real=${AFTERSALES_TIME_REAL:-1200}"
+    echo "--longpolling-port=${AFTERSALES_LONGPOLLING_PORT:-8072}"
+  fi
+  if [ "${AFTERSALES_PROXY_MODE:-0}" = 1 ]; then echo "--proxy-mode"; fi
+}
+
+# run_bus_note WORKERS: how the web client's bus (chat, live notifications)
+# reaches Odoo with these options
+run_bus_note() {
+  if [ "$1" = 0 ]; then
+    echo "Threaded server (AFTERSALES_WORKERS=0): the bus is served in-process."
+  elif ! "$VENV/bin/python" -c 'import gevent' 2>/dev/null; then
+    echo "gevent is not in the venv: no long-polling server; live notifications appear when a page is reloaded."
+  elif [ "${AFTERSALES_PROXY_MODE:-0}" = 1 ]; then
+    echo "Long polling on 127.0.0.1:${AFTERSALES_LONGPOLLING_PORT:-8072}: the proxy routes /longpolling/ there."
+  else
+    echo "Long polling on 127.0.0.1:${AFTERSALES_LONGPOLLING_PORT:-8072}; without a proxy routing /longpolling/ there,"
+    echo "    live notifications appear when a page is reloaded (AFTERSALES_WORKERS=0: threaded, bus live)."
+  fi
+}
+
 cmd_run() {
-  local pid
+  local pid server_args workers
   if pid=$(odoo_pid); then
     echo "Odoo is already running (pid $pid, $ODOO_PIDFILE): scripts/aftersales.sh stop first." >&2
     exit 1
@@ -478,7 +547,12 @@ cmd_run() {
   Ctrl-C (or scripts/aftersales.sh stop) stops Odoo and PostgreSQL.
 
 MSG
-  odoo_cmd -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --pidfile="$ODOO_PIDFILE" --log-level=info
+  mapfile -t server_args < <(run_server_args)
+  workers=${server_args[0]#--workers=}
+  info "Serving: ${server_args[*]}"
+  info "$(run_bus_note "$workers")"
+  echo
+  odoo_cmd -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --pidfile="$ODOO_PIDFILE" --log-level=info "${server_args[@]}"
 }
 
 # Odoo's own tests of the host modules the addon extends (issue 11). They run
