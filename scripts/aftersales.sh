@@ -488,6 +488,9 @@ run_server_args() {
     echo "--longpolling-port=${AFTERSALES_LONGPOLLING_PORT:-8072}"
   fi
   if [ "${AFTERSALES_PROXY_MODE:-0}" = 1 ]; then echo "--proxy-mode"; fi
+  # the addon's server-wide patch (sessions kept through a database
+  # restart) loaded at start, before the first request (issue 24)
+  echo "--load=base,web,aftersales_addon"
 }
 
 # run_bus_note WORKERS: how the web client's bus (chat, live notifications)
@@ -501,7 +504,7 @@ run_bus_note() {
     echo "Long polling on 127.0.0.1:${AFTERSALES_LONGPOLLING_PORT:-8072}: the proxy routes /longpolling/ there."
   else
     echo "Long polling on 127.0.0.1:${AFTERSALES_LONGPOLLING_PORT:-8072}; without a proxy routing /longpolling/ there,"
-    echo "    live notifications appear when a page is reloaded (AFTERSALES_WORKERS=0: threaded, bus live)."
+    echo "    the workers answer the web client's polls from the bus table: notifications within about 30 s."
   fi
 }
 

@@ -23,6 +23,7 @@ from werkzeug.test import Client
 from werkzeug.wrappers import BaseResponse
 
 from odoo import http, sql_db
+from odoo.exceptions import UserError
 from odoo.service import security
 from odoo.tests.common import TransactionCase
 from odoo.tools import config
@@ -298,3 +299,54 @@ class TestSessionSurvivesDatabaseRestart(TransactionCase):
             response = self._session_info()
         self.assertNotEqual(response.status_code, 503)
         self.assertFalse(self.store.get(sid).uid, 'session ended')
+
+
+class _TestCursor(object):
+    """The test's own cursor, lent as a registry cursor (not closed)."""
+
+    def __init__(self, cr):
+        self.cr = cr
+
+    def __enter__(self):
+        return self.cr
+
+    def __exit__(self, *exc):
+        return False
+
+
+class TestPreforkBus(TransactionCase):
+    """The run command serves in prefork mode: without a proxy the web
+    client's notification polls reach HTTP workers without a long-polling
+    dispatcher; they are answered from the bus table."""
+
+    def poll(self, channels, last):
+        from ..controllers import bus
+        registry = mock.Mock()
+        registry.cursor.return_value = _TestCursor(self.env.cr)
+        with mock.patch.object(bus.odoo, 'registry', return_value=registry):
+            return bus.TablePoll().poll(self.env.cr.dbname, channels, last,
+                                        {})
+
+    def test_waiting_notifications_reach_the_user(self):
+        partner = self.env.ref('base.partner_root')
+        channel = (self.env.cr.dbname, 'res.partner', partner.id)
+        self.env['bus.bus'].sendone(channel, {'type': 'aftersales_test'})
+        last = self.env['bus.bus'].search([], order='id desc', limit=1).id
+        found = self.poll([channel], last - 1)
+        self.assertEqual([n['message'] for n in found],
+                         [{'type': 'aftersales_test'}])
+        # nothing newer: a quiet refusal (the web client polls again
+        # later), neither a traceback nor a worker held waiting
+        with self.assertRaises(UserError):
+            self.poll([channel], last)
+
+    def test_only_a_worker_without_dispatcher_is_given_the_table(self):
+        from odoo.addons.bus.controllers import main as bus_main
+        from ..controllers import bus
+        real = object()
+        with mock.patch.object(bus_main, 'dispatch', real):
+            bus.install()
+            self.assertIs(bus_main.dispatch, real)
+        with mock.patch.object(bus_main, 'dispatch', None):
+            bus.install()
+            self.assertIsInstance(bus_main.dispatch, bus.TablePoll)
