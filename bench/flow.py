@@ -261,8 +261,12 @@ def ensure_addon_db(name, rebuild=False):
 Step = namedtuple('Step', 'name fn probes', defaults=((),))
 # A method measured inside a step: label, model, method name.
 Probe = namedtuple('Probe', 'label model method')
+# R33: the decision is made before Odoo's confirmation and recorded by its
+# write of the state (one tracked change); the lines are priced after it
 WARRANTY_PROBE = Probe('of which: warranty decision', 'mrp.repair',
-                       '_decide_warranty')
+                       '_warranty_decisions')
+COVERAGE_PROBE = Probe('of which: coverage and prices', 'mrp.repair',
+                       '_apply_warranty_coverage')
 # R40: the recoveries are created by action_repair_end ("end repair")
 RECOVERY_PROBE = Probe('of which: recovery creation',
                        'aftersales.part.recovery', '_create_for_repairs')
@@ -640,7 +644,8 @@ ADDON_STEPS = [
     Step('ticket -> repair order', addon_create_repair),
     Step('assign technician', addon_assign_technician),
     Step('add part lines', _add_part_lines),
-    Step('confirm (validate)', addon_confirm, (WARRANTY_PROBE,)),
+    Step('confirm (validate)', addon_confirm,
+         (WARRANTY_PROBE, COVERAGE_PROBE)),
     Step('finance release (vouched)', addon_finance_release,
          RELEASE_PROBES),
     Step('issue parts', addon_issue_parts),
@@ -892,6 +897,7 @@ class Bench(object):
         self.profiling = False
         self.profiler = None
         self.query_origins = Counter()
+        self.query_innermost = Counter()
         self._execute = None
         self.lines = None
         self.registry = odoo.registry(dbname)
@@ -983,20 +989,28 @@ class Bench(object):
         cursor_cls = odoo.sql_db.Cursor
         execute = cursor_cls.execute
         origins = self.query_origins
+        innermost = self.query_innermost
         addon = os.sep + 'aftersales_addon' + os.sep
         addons = os.sep + 'addons' + os.sep
 
         def counted(cr, query, params=None, log_exceptions=None):
-            frames = traceback.extract_stack(limit=60)[:-1]
-            origin = next((f for f in reversed(frames)
-                           if addon in f.filename), None) or next(
-                (f for f in reversed(frames) if addons in f.filename),
-                frames[-1])
+            frames = traceback.extract_stack(limit=80)[:-1]
+            # the three innermost frames of the addon's code (callers
+            # last), else the innermost frame of any addon
+            chain = [f for f in reversed(frames)
+                     if addon in f.filename][:3] or [next(
+                         (f for f in reversed(frames)
+                          if addons in f.filename), frames[-1])]
             table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)', query or '',
                               re.I)
-            origins['%s:%d %s [%s]' % (
-                origin.filename.split(os.sep + 'addons' + os.sep)[-1],
-                origin.lineno, origin.name,
+            origins['%s [%s]' % (' < '.join(
+                '%s:%d %s' % (f.filename.split(addon)[-1].split(
+                    addons)[-1], f.lineno, f.name) for f in chain),
+                table.group(1) if table else '?')] += 1
+            inner = next((f for f in reversed(frames)
+                          if addons in f.filename), frames[-1])
+            innermost['%s:%d %s [%s]' % (
+                inner.filename.split(addons)[-1], inner.lineno, inner.name,
                 table.group(1) if table else '?')] += 1
             return execute(cr, query, params, log_exceptions)
 
@@ -1013,9 +1027,12 @@ class Bench(object):
     def print_profile(self, top=30):
         print('\n== Profile of %r (%s flow, one order) ==' % (
             self.profile_step, self.label))
-        print('Queries by origin (innermost aftersales_addon frame, else '
-              'addon frame) [table]:')
-        for origin, count in self.query_origins.most_common(top):
+        print('Queries by origin (the three innermost frames of '
+              'aftersales_addon, else the innermost addon frame) [table]:')
+        for origin, count in self.query_origins.most_common(top * 2):
+            print('  %5d  %s' % (count, origin))
+        print('\nQueries by innermost frame of any addon [table]:')
+        for origin, count in self.query_innermost.most_common(top * 2):
             print('  %5d  %s' % (count, origin))
         print('\ncProfile, cumulative time:')
         pstats.Stats(self.profiler, stream=sys.stdout).sort_stats(
@@ -1141,11 +1158,11 @@ def parse_args(argv=None):
                              % ODOO_CONF)
     parser.add_argument('--rebuild', action='store_true',
                         help='drop and recreate the addon database first')
-    parser.add_argument('--profile', metavar='STEP',
-                        help='profile this step of the addon flow on one '
-                             'order of the largest --lines (after a '
-                             'warm-up): cProfile and the origin of its '
-                             'queries; only the addon flow runs')
+    parser.add_argument('--profile', metavar='[FLOW:]STEP',
+                        help='profile this step of the addon flow (or of '
+                             'FLOW: bare, hand) on one order of the largest '
+                             '--lines (after a warm-up): cProfile and the '
+                             'origin of its queries; only that flow runs')
     parser.add_argument('--keep-cache', action='store_true',
                         help='do not empty the record cache between steps '
                              '(by default each step starts with an empty '
@@ -1161,29 +1178,40 @@ def parse_args(argv=None):
 
 
 def profile_step(args):
-    """--profile: one order of the addon flow at the largest --lines,
-    after a warm-up, with the step profiled (rolled back)."""
+    """--profile [FLOW:]STEP: one order of the flow (addon by default, or
+    bare or hand) at the largest --lines, after a warm-up, with the step
+    profiled (rolled back)."""
     import odoo
-    if args.profile not in [step.name for step in ADDON_STEPS]:
-        sys.exit('--profile: no addon step %r (steps: %s)' % (
-            args.profile, ', '.join(step.name for step in ADDON_STEPS)))
+    flow, _sep, name = args.profile.rpartition(':')
+    flows = {'addon': ('addon', args.addon_db, ADDON_STEPS, True,
+                       addon_check_order),
+             'bare': ('bare', args.bare_db, BARE_STEPS, False, None),
+             'hand': ('hand', args.bare_db, HAND_STEPS, False,
+                      hand_check_order)}
+    if (flow or 'addon') not in flows:
+        sys.exit('--profile: flow %r is not one of %s' % (
+            flow, ', '.join(flows)))
+    label, dbname, steps, with_addon, check = flows[flow or 'addon']
+    if name not in [step.name for step in steps]:
+        sys.exit('--profile: no %s step %r (steps: %s)' % (
+            label, name, ', '.join(step.name for step in steps)))
     with odoo.api.Environment.manage():
-        addon = Bench('addon', args.addon_db, ADDON_STEPS, True,
-                      max(args.lines), args.keep_cache,
-                      check_order=addon_check_order)
+        bench = Bench(label, dbname, steps, with_addon, max(args.lines),
+                      args.keep_cache, check_order=check,
+                      by_hand=label == 'hand')
         try:
-            addon.lines = max(args.lines)
-            addon.profile_step = args.profile
-            addon.run_order()  # warm-up
-            addon.profiling = True
-            result = addon.run_order()
-            secs, queries = result[args.profile]
+            bench.lines = max(args.lines)
+            bench.profile_step = name
+            bench.run_order()  # warm-up
+            bench.profiling = True
+            result = bench.run_order()
+            secs, queries = result[name]
             print('%r at %d lines: %.1f ms, %d queries (under the '
                   'profiler: the time is inflated)' % (
-                      args.profile, addon.lines, secs * 1000, queries))
-            addon.print_profile()
+                      name, bench.lines, secs * 1000, queries))
+            bench.print_profile()
         finally:
-            addon.close()
+            bench.close()
 
 
 def main(argv=None):
