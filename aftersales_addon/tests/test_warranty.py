@@ -426,3 +426,51 @@ class TestWarrantyDecision(WarrantyCase):
             self.assertEqual(set(repair.operations.mapped('price_unit')),
                              {80.0})
         self.assertEqual(counts[1], counts[2], counts)
+
+    def test_confirmation_records_decision_in_one_tracked_change(self):
+        """R33: the confirmation's chatter entry shows the new state and
+        the warranty decision together: one tracked change, not two."""
+        repair = self.repair_with_lines('2026-01-10')
+        before = repair.message_ids
+        # the test case disables tracking: confirm as in the web client
+        repair.sudo(self.users['tech1']).with_context(
+            tracking_disable=False, mail_notrack=False).action_validate()
+        self.assertEqual(repair.state, 'confirmed')
+        self.assertEqual(repair.warranty_state, 'in')
+        self.assertEqual(repair.warranty_tier_id, self.tier1)
+        tracked = (repair.message_ids - before).sudo().filtered(
+            'tracking_value_ids')
+        self.assertEqual(len(tracked), 1, tracked.mapped('body'))
+        fields_changed = set(tracked.tracking_value_ids.mapped('field'))
+        self.assertTrue({'state', 'warranty_state', 'warranty_tier_id'}
+                        <= fields_changed, fields_changed)
+        self.assertEqual(tracked.author_id, self.users['tech1'].partner_id)
+
+    def test_confirm_queries_do_not_grow_with_lines(self):
+        """Confirming an order (the warranty decision, the prices of its
+        lines, Odoo's confirmation) issues the same number of queries for
+        1 and for 10 part and labour lines."""
+        counts = []
+        for n in (1, 1, 10):  # the first run warms the caches up
+            repair = self.repair_with_lines('2026-01-10', parts_qty=1)
+            for _i in range(n - 1):
+                self.env['mrp.repair.line'].create(
+                    self.part_line_vals(repair, qty=1))
+                self.env['mrp.repair.fee'].create({
+                    'repair_id': repair.id, 'name': 'Labour',
+                    'product_id': self.labour.id, 'product_uom_qty': 1,
+                    'product_uom': self.labour.uom_id.id,
+                    'price_unit': 120.0})
+            repair.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            repair.action_repair_confirm()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(repair.state, 'confirmed')
+            self.assertEqual(len(repair.operations), n)
+            self.assertEqual(set(repair.operations.mapped('state')),
+                             {'confirmed'})
+            self.assertEqual(set(repair.operations.mapped('price_unit')),
+                             {80.0})
+            self.assertEqual(set(repair.fees_lines.mapped(
+                'warranty_coverage')), {'free'})
+        self.assertEqual(counts[1], counts[2], counts)

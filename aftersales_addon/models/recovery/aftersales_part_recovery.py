@@ -182,9 +182,10 @@ class AftersalesPartRecovery(models.Model):
         """R41: a part whose unit cost is below the company's threshold and
         that has no recovery value need not come back. Returns the reason,
         or False when the part must come back."""
-        return self._exempt_reason(product.standard_price,
-                                   product.aftersales_no_recovery_value,
-                                   company)
+        if not product.aftersales_no_recovery_value:
+            # the cost (a company-dependent field) is read only when needed
+            return False
+        return self._exempt_reason(product.standard_price, True, company)
 
     @api.model
     def _exempt_reason(self, cost, no_recovery_value, company):

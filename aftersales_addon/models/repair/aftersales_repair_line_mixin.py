@@ -183,10 +183,12 @@ class RepairLineMixin(models.AbstractModel):
         charged = defaultdict(lambda: self.browse())
         coverages = {}
         if kind == 'parts':
-            # what R41 looks at, read for all parts at once
+            # what R41 looks at, read for all parts at once: the cost (a
+            # company-dependent field) of the parts without recovery value
+            # only, the others come back whatever they cost
             products = lines.mapped('product_id')
-            products.mapped('standard_price')
-            products.mapped('aftersales_no_recovery_value')
+            products.filtered('aftersales_no_recovery_value').mapped(
+                'standard_price')
         reset = self.browse()
         for line in lines:
             coverages[line.id] = self._coverage_for(line.repair_id,

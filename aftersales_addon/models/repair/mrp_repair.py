@@ -49,8 +49,12 @@ class MrpRepair(models.Model):
     technician_id = fields.Many2one(
         'res.users', string='Technician', index=True,
         track_visibility='onchange',
-        domain=lambda self: [('groups_id', 'in', self.env.ref(
-            'aftersales_addon.group_aftersales_technician').id)])
+        # the group's id from the cached xmlid (env.ref would read the
+        # group each time the field is described, e.g. on every tracked
+        # write of an order)
+        domain=lambda self: [('groups_id', 'in', self.env[
+            'ir.model.data'].xmlid_to_res_id(
+                'aftersales_addon.group_aftersales_technician'))])
 
     fault_symptom = fields.Text()
 

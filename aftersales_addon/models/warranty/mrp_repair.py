@@ -1,4 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import threading
+from contextlib import contextmanager
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_escape
@@ -17,6 +20,22 @@ WARRANTY_DECISION_FIELDS = frozenset([
 # only through the technical department's override.
 DECISION_BASIS_FIELDS = frozenset(['failure_date', 'lot_id', 'product_id'])
 TECHNICAL_GROUP = 'aftersales_addon.group_aftersales_technical'
+# R33: the decisions made by a confirmation, recorded by the confirmation's
+# own write of the state (server-side only: a flag of the thread, never
+# the context)
+_CONFIRMING = threading.local()
+
+
+@contextmanager
+def _confirming_with(decisions):
+    """While Odoo confirms, its write of the state records ``decisions``
+    ({repair id: decision values}) too: one write, one tracked change."""
+    previous = getattr(_CONFIRMING, 'decisions', None)
+    _CONFIRMING.decisions = decisions
+    try:
+        yield
+    finally:
+        _CONFIRMING.decisions = previous
 
 
 class MrpRepair(models.Model):
@@ -144,6 +163,10 @@ class MrpRepair(models.Model):
 
     @api.multi
     def write(self, vals):
+        decisions = getattr(_CONFIRMING, 'decisions', None)
+        if decisions and vals.get('state') in ('confirmed', '2binvoiced') \
+                and any(repair.id in decisions for repair in self):
+            return self._write_with_decisions(vals, decisions)
         res = super(MrpRepair, self).write(vals)
         if 'warranty_exclusion' in vals:
             # R31: an exclusion recorded after confirmation re-decides
@@ -151,11 +174,39 @@ class MrpRepair(models.Model):
         return res
 
     @api.multi
+    def _write_with_decisions(self, vals, decisions):
+        """The confirmation's write of the state, with each order's
+        decision (R33): the chatter shows one tracked change, state and
+        decision together. One write per distinct decision."""
+        groups = {}
+        for repair in self:
+            key = tuple(sorted(decisions.get(repair.id, {}).items()))
+            groups[key] = groups.get(key, self.browse()) | repair
+        # the decision is written by the decision only (R33), made by the
+        # confirmation that runs this write
+        with aftersales_control():
+            for key, repairs in groups.items():
+                super(MrpRepair, repairs).write(dict(vals, **dict(key)))
+        return True
+
+    @api.multi
     def action_repair_confirm(self):
-        """R33: the warranty is decided when the order is confirmed."""
+        """R33: the warranty is decided when the order is confirmed: the
+        decision is recorded by the confirmation's own write (one tracked
+        change), then every line is priced from it."""
         self._ensure_can_confirm()
-        self.filtered('aftersales_governed')._decide_warranty()
-        return super(MrpRepair, self).action_repair_confirm()
+        repairs = self.filtered(
+            lambda r: r.aftersales_governed and not r.warranty_override)
+        if not repairs:
+            return super(MrpRepair, self).action_repair_confirm()
+        decisions = repairs._warranty_decisions()
+        # order totals and service type are recomputed once, at the end
+        with self.env.norecompute():
+            with _confirming_with(decisions):
+                res = super(MrpRepair, self).action_repair_confirm()
+            repairs._apply_warranty_coverage()
+        self.recompute()
+        return res
 
     @api.multi
     def _ensure_can_override_warranty(self):
@@ -335,7 +386,21 @@ class MrpRepair(models.Model):
 
     @api.multi
     def _decide_warranty_no_recompute(self):
+        # the decision is written by the decision only (R33); the user
+        # whose action made it stays the author of the tracked change
+        with aftersales_control():
+            for repair_id, vals in self._warranty_decisions().items():
+                self.browse(repair_id).write(vals)
+        self._apply_warranty_coverage()
+
+    @api.multi
+    def _warranty_decisions(self):
+        """R30-R32: the decision of each order, not written: {repair id:
+        values of the decision fields}. Set-based: one rule search and one
+        query for the serials' deliveries, whatever the number of
+        orders."""
         repairs = self
+        result = {}
         rules = self.env['aftersales.warranty.rule']._match_products(
             repairs.mapped('product_id'))
         lots = repairs.mapped('lot_id')
@@ -353,18 +418,17 @@ class MrpRepair(models.Model):
             state = status['state']
             if repair.warranty_exclusion and state in ('in', 'unknown'):
                 state = 'excluded'
-            # the decision is written by the decision only (R33); the user
-            # whose action made it stays the author of the tracked change
-            with aftersales_control():
-                repair.write({
-                    'warranty_state': state,
-                    'warranty_rule_id': status['rule'].id,
-                    'warranty_tier_id': state == 'in' and status['tier'].id,
-                    'warranty_start_date': status['start'],
-                    'warranty_end_date': status['end'],
-                    'warranty_early_failure': status['early_failure'],
-                })
-        repairs._apply_warranty_coverage()
+            result[repair.id] = {
+                'warranty_state': state,
+                'warranty_rule_id': status['rule'].id,
+                'warranty_tier_id': state == 'in' and status['tier'].id,
+                'warranty_start_date': fields.Date.to_string(
+                    status['start']) if status['start'] else False,
+                'warranty_end_date': fields.Date.to_string(
+                    status['end']) if status['end'] else False,
+                'warranty_early_failure': status['early_failure'],
+            }
+        return result
 
     @api.multi
     def _line_coverage(self, kind):
