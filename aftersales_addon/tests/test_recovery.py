@@ -9,6 +9,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import TransactionCase, get_db_name
 
+from ..models.common.aftersales_control_mixin import aftersales_control
 from .test_warranty import WarrantyCase
 
 
@@ -292,6 +293,46 @@ class TestRecoveryReceipt(RecoveryCase):
             self.env['aftersales.recovery.receive.wizard'].sudo(
                 self.users['warehouse']).with_context(
                     default_repair_id=repair.id).create({})
+
+    def test_receipt_bookkeeping_queries_do_not_grow_with_recoveries(self):
+        """R43: the recoveries' figures and chatter notes after a receipt
+        cost the same queries for 2 and 8 old parts (one write per
+        outcome: whole, partly back); each recovery still tells its history
+        (what came back, its new status)."""
+        Recovery = self.env['aftersales.part.recovery'].sudo(
+            self.users['warehouse'])
+        repair = self.create_repair()
+        precision = self.env['decimal.precision'].precision_get(
+            'Product Unit of Measure')
+        counts = []
+        for n in (2, 2, 8):  # the first run warms the caches up
+            recoveries = Recovery.browse()
+            for _i in range(n):
+                recoveries |= self.env['aftersales.part.recovery'].create({
+                    'repair_id': repair.id, 'quantity': 2,
+                    'product_id': self.controller.id,
+                    'technician_id': self.users['tech1'].id})
+            recoveries = Recovery.browse(recoveries.ids)
+            # half of them come back whole, the others one of two
+            quantities = {rec.id: 2 if index % 2 == 0 else 1
+                          for index, rec in enumerate(recoveries)}
+            recoveries.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            with aftersales_control():
+                recoveries._record_received(quantities, {}, precision)
+            counts.append(self.env.cr.sql_log_count - before)
+            recoveries.invalidate_cache()
+            for index, rec in enumerate(recoveries):
+                whole = index % 2 == 0
+                self.assertEqual(rec.state,
+                                 'received' if whole else 'to_return')
+                self.assertEqual(rec.received_qty, 2 if whole else 1)
+                notes = rec.message_ids.filtered(
+                    lambda m: 'Old part received' in (m.body or ''))
+                self.assertEqual(len(notes), 1, rec.message_ids.mapped(
+                    'body'))
+                self.assertEqual('Status: Received.' in notes.body, whole)
+        self.assertEqual(counts[1], counts[2], counts)
 
     def test_bad_receipts(self):
         repair = self.finished_repair([(self.controller, 2, None)])

@@ -435,16 +435,54 @@ class AftersalesPartRecovery(models.Model):
                 key[1], quantities, serials, courier, tracking_ref,
                 freight_collect)
         recoveries._reverse_deposits(quantities)
-        for recovery in recoveries:
+        recoveries._record_received(quantities, serials, precision)
+        return pickings
+
+    @api.multi
+    def _record_received(self, quantities, serials, precision):
+        """R43: the recoveries' figures after a receipt, with the same
+        number of queries whatever the number of recoveries: one write per
+        distinct outcome (most old parts come back whole), then one note
+        per recovery in its chatter, posted set-based, instead of Odoo's
+        tracking message per record."""
+        groups = {}
+        bodies = []
+        for recovery in self:
             received = recovery.received_qty + quantities[recovery.id]
             vals = {'received_qty': received}
             if serials.get(recovery.id):
                 vals['removed_serial'] = serials[recovery.id]
-            if float_compare(received, recovery.quantity,
-                             precision_digits=precision) >= 0:
+            whole = float_compare(received, recovery.quantity,
+                                  precision_digits=precision) >= 0
+            if whole:
                 vals['state'] = 'received'
-            recovery.write(vals)
-        return pickings
+            key = tuple(sorted(vals.items()))
+            groups[key] = groups.get(key, self.browse()) | recovery
+            bodies.append(self._received_note(
+                quantities[recovery.id], received, recovery.quantity,
+                vals.get('removed_serial'), whole))
+        # the tracking of these writes is the notes below (one statement
+        # per table for all recoveries, not a message per record)
+        quiet = self.with_context(tracking_disable=True)
+        for key, group in groups.items():
+            quiet.browse(group.ids).write(dict(key))
+        self.env['aftersales.activity.mixin']._aftersales_post_notices(
+            self, bodies, [self.env['res.partner']] * len(self),
+            subtype='mail.mt_note')
+
+    @api.model
+    def _received_note(self, quantity, received, expected, serial, whole):
+        """The chatter note of a receipt, in the receiving user's
+        language."""
+        body = _('Old part received: %(qty)s (%(received)s of %(expected)s '
+                 'back).') % {'qty': '%g' % quantity,
+                              'received': '%g' % received,
+                              'expected': '%g' % expected}
+        if serial:
+            body += ' ' + _('Removed serial: %s.') % serial
+        if whole:
+            body += ' ' + _('Status: Received.')
+        return body
 
     @api.multi
     def _old_part_lot(self, removed_serial):
