@@ -728,10 +728,13 @@ run_host_tests() {
   return "$status"
 }
 
-# The browser tests (a real Chromium against their own Odoo server) and the
-# tests that call that server over XML-RPC: a group of their own, run in a
-# second pytest process on its own copy of the database.
-BROWSER_TEST_GLOBS=(aftersales_addon/tests/test_browser*.py aftersales_addon/tests/test_rpc_attacks.py)
+# The browser tests (a real Chromium against their own Odoo server), the
+# tests that call that server over XML-RPC, and the printed documents
+# (wkhtmltopdf; they balance the groups: the three processes end together,
+# no core idles at the end): a group of their own, run in a second pytest
+# process on its own copy of the database.
+BROWSER_TEST_GLOBS=(aftersales_addon/tests/test_browser*.py aftersales_addon/tests/test_rpc_attacks.py
+                    aftersales_addon/tests/test_reports.py)
 
 # untracked_test_args: --ignore for the test files git does not track (CI
 # sees a clean clone: a test file still being written is left out)
