@@ -54,9 +54,16 @@ import flow  # noqa: E402  (the bench helpers: databases, fixture)
 
 KINDS = ('release', 'end', 'issue', 'receive')
 TECHNICIANS = ('tech1', 'tech2')
-FILESTORE = os.path.join(flow.WORK, 'filestore', 'filestore')
-# the project cluster's server log: it logs the statement of each error
-PG_LOG = os.path.join(flow.WORK, 'postgresql.log')
+# the project cluster's server log (beside its socket directory, which a
+# worktree's .work links to): it logs the statement of each error
+PG_LOG = os.path.join(os.path.dirname(os.path.realpath(
+    flow.PG_ENV['PGHOST'])), 'postgresql.log')
+
+
+def filestore(dbname):
+    """The database's filestore, under the configuration's data_dir."""
+    import odoo
+    return odoo.tools.config.filestore(dbname)
 
 
 def parse_args(argv=None):
@@ -88,18 +95,19 @@ def parse_args(argv=None):
 def copy_db(args):
     if flow.db_exists(args.db):
         flow.dropdb(args.db)
-    shutil.rmtree(os.path.join(FILESTORE, args.db), ignore_errors=True)
+    shutil.rmtree(filestore(args.db), ignore_errors=True)
     flow.createdb_from(args.source_db, args.db)
-    source = os.path.join(FILESTORE, args.source_db)
-    if os.path.isdir(source):
-        shutil.copytree(source, os.path.join(FILESTORE, args.db))
+    source = filestore(args.source_db)
+    if not os.path.isdir(source):
+        sys.exit('No filestore %s for %s' % (source, args.source_db))
+    shutil.copytree(source, filestore(args.db))
 
 
 def drop_db(args):
     import odoo
     odoo.sql_db.close_db(args.db)
     flow.dropdb(args.db)
-    shutil.rmtree(os.path.join(FILESTORE, args.db), ignore_errors=True)
+    shutil.rmtree(filestore(args.db), ignore_errors=True)
 
 
 def make_fixture(env, args):

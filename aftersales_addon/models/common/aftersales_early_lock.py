@@ -75,21 +75,34 @@ def _end_read_only_transaction(env):
     env.cache.invalidate()
 
 
-def lock_early(env, *recordsets):
+def lock_early(env, *recordsets, **options):
     """Lock ``recordsets`` (advisory, per record, sorted) for the rest of
     the transaction, with a snapshot newer than every earlier holder's
     commit when the transaction has written nothing yet (see the module's
-    docstring). Returns True when it could refresh the snapshot."""
-    keys = lock_keys(*recordsets)
+    docstring). Returns True when it could refresh the snapshot.
+
+    ``nowait`` (a recordset) is locked too, but never waited for: when
+    another transaction holds one of its records (someone is processing
+    the same document), ``busy`` (an exception) is raised at once."""
+    nowait = options.get('nowait')
+    busy_error = options.get('busy')
+    keys = lock_keys(nowait, *recordsets)
     if not keys:
         return False
     cr = env.cr
-    if not _may_refresh(cr):
-        for namespace, rid in keys:
-            cr.execute('SELECT pg_advisory_xact_lock(%s, %s)',
-                       (namespace, rid))
-        return False
     params = ([key[0] for key in keys], [key[1] for key in keys])
+    exclusive = lock_keys(nowait)
+    if not _may_refresh(cr):
+        if exclusive:
+            cr.execute("""
+                SELECT bool_and(pg_try_advisory_xact_lock(ns, rid))
+                  FROM unnest(%s::int[], %s::int[]) AS k(ns, rid)
+            """, ([key[0] for key in exclusive],
+                  [key[1] for key in exclusive]))
+            if not cr.fetchone()[0]:
+                raise busy_error
+        _xact_lock(cr, params)
+        return False
     try:
         for _round in range(MAX_ROUNDS):
             _end_read_only_transaction(env)
@@ -102,16 +115,16 @@ def lock_early(env, *recordsets):
                                WITH ORDINALITY AS k(ns, rid, ord)) s
             """, params)
             busy, got = cr.fetchone()
+            if busy and any(keys[i - 1] in exclusive for i in busy):
+                _session_unlock(cr, keys, got or [])
+                raise busy_error
             if not busy:
                 # all ours: end the transaction, so that the next statement
                 # takes the snapshot, after every earlier holder's commit
                 # (a holder commits before it releases); hold them for the
                 # new transaction only
                 _end_read_only_transaction(env)
-                cr.execute("""
-                    SELECT count(pg_advisory_xact_lock(ns, rid))
-                      FROM unnest(%s::int[], %s::int[]) AS k(ns, rid)
-                """, params)
+                _xact_lock(cr, params)
                 _session_unlock(cr, keys, range(1, len(keys) + 1))
                 return True
             # someone holds one: give ours back, wait for the first busy
@@ -128,9 +141,17 @@ def lock_early(env, *recordsets):
     _logger.info('lock_early: still busy after %d rounds, waiting in order',
                  MAX_ROUNDS)
     _end_read_only_transaction(env)
-    for namespace, rid in keys:
-        cr.execute('SELECT pg_advisory_xact_lock(%s, %s)', (namespace, rid))
+    _xact_lock(cr, params)
     return False
+
+
+def _xact_lock(cr, params):
+    """Wait for the transaction-level locks of the keys (``params``:
+    namespaces, ids), in their (sorted) order, in one statement."""
+    cr.execute("""
+        SELECT count(pg_advisory_xact_lock(ns, rid))
+          FROM unnest(%s::int[], %s::int[]) WITH ORDINALITY AS k(ns, rid, ord)
+    """, params)
 
 
 def _session_unlock(cr, keys, ordinals):

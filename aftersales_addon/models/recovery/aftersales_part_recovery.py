@@ -385,7 +385,10 @@ class AftersalesPartRecovery(models.Model):
         # (no-gap sequence of the invoices' journals) first
         hot = self.sudo().browse(list(quantities))
         lock_early(self.env, hot.mapped('product_id'),
-                   hot.mapped('repair_id.invoice_id.journal_id'))
+                   hot.mapped('repair_id.invoice_id.journal_id'), nowait=hot,
+                   busy=UserError(_('Another user is processing %s right '
+                                    'now; reload it in a moment.') % ', '.join(
+                                        hot.mapped('name'))))
         serials = serials or {}
         recoveries = self.browse(list(quantities))
         recoveries._lock()
