@@ -7,6 +7,7 @@ from . import test_bad_input
 from . import test_browser
 from . import test_browser_departments
 from . import test_browser_mobile
+from . import test_concurrency
 from . import test_department_ui
 from . import test_deposit_receivable
 from . import test_i18n

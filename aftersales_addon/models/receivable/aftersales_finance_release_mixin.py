@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..common.aftersales_control_mixin import aftersales_control
+from ..common.aftersales_early_lock import lock_early
 
 RELEASE_MODES = [
     ('warranty', 'Warranty (nothing to pay)'),
@@ -205,6 +206,8 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
           the order is released again for more).
         """
         self.ensure_one()
+        # issue 24: one release per order and technician at a time
+        lock_early(self.env, self, vouch_user)
         self._ensure_can_be_released()
         due = self._aftersales_amount_due()
         vals = {

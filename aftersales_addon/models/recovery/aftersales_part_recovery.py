@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from ..common.aftersales_control_mixin import aftersales_control
+from ..common.aftersales_early_lock import lock_early
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 WAREHOUSE_GROUP = 'aftersales_addon.group_aftersales_warehouse'
@@ -381,6 +382,14 @@ class AftersalesPartRecovery(models.Model):
         anything is written."""
         if not self.env.user._aftersales_in(WAREHOUSE_GROUP):
             raise AccessError(_('Only the warehouse receives old parts.'))
+        # issue 24: the parts (quants) and the credit notes' numbering
+        # (no-gap sequence of the invoices' journals) first
+        hot = self.sudo().browse(list(quantities))
+        lock_early(self.env, hot.mapped('product_id'),
+                   hot.mapped('repair_id.invoice_id.journal_id'), nowait=hot,
+                   busy=UserError(_('Another user is processing %s right '
+                                    'now; reload it in a moment.') % ', '.join(
+                                        hot.mapped('name'))))
         serials = serials or {}
         recoveries = self.browse(list(quantities))
         recoveries._lock()

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, html_escape
 
 from ..common.aftersales_control_mixin import aftersales_control
+from ..common.aftersales_early_lock import lock_early
 
 # R1: the technical diagnosis belongs to the technicians and the technical
 # department; other departments (finance among them) may not edit it.
@@ -407,6 +408,8 @@ class MrpRepair(models.Model):
 
     @api.multi
     def action_repair_end(self):
+        # issue 24: the parts consumed (quants, FIFO candidate) first
+        lock_early(self.env, self, self.mapped('operations.product_id'))
         self._check_ready_to_end()
         with aftersales_control():
             # the end is stamped by the end of the work (R23)
@@ -516,6 +519,8 @@ class MrpRepair(models.Model):
         """R21: request the parts of the order's part lines from the
         warehouse, as one transfer numbered after the repair order."""
         self.ensure_one()
+        # issue 24: the parts reserved (quants) first
+        lock_early(self.env, self, self.mapped('operations.product_id'))
         if self.state in ('draft', 'cancel', 'done'):
             raise UserError(_(
                 'Parts are issued to a confirmed repair order only '

@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..common.aftersales_early_lock import lock_early
+
 
 class StockPicking(models.Model):
     _name = 'stock.picking'
@@ -107,6 +109,8 @@ class StockPicking(models.Model):
 
     @api.multi
     def button_validate(self):
+        # issue 24: the parts moved (quants, FIFO candidate) first
+        lock_early(self.env, self.mapped('move_lines.product_id'))
         self._check_parts_warehouse()
         self._check_finance_release()
         return super(StockPicking, self).button_validate()
