@@ -1,5 +1,6 @@
 from odoo.tools.translate import TRANSLATED_ATTRS
 
+from . import tools
 from . import controllers
 from . import models
 from . import wizards

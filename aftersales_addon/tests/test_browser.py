@@ -309,9 +309,15 @@ class WebClient(object):
                 in urllib.parse.parse_qs(fragment).items()}
 
     def breadcrumb(self):
+        """The current breadcrumb; '' while the web client replaces it."""
+        from selenium.common.exceptions import (
+            StaleElementReferenceException)
         els = self.driver.find_elements(
             self.By.CSS_SELECTOR, '.o_control_panel .breadcrumb li.active')
-        return els[-1].text.strip() if els else ''
+        try:
+            return els[-1].text.strip() if els else ''
+        except StaleElementReferenceException:
+            return ''
 
 
 def _screenshot(driver, name):

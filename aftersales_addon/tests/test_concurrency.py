@@ -20,7 +20,7 @@ import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tests.common import TransactionCase
 
-from ..models.common.aftersales_early_lock import lock_early
+from ..tools.early_lock import lock_early
 
 WAIT = 60  # seconds a thread waits for the other before giving up
 

@@ -6,4 +6,3 @@ from . import res_users
 from . import ir_ui_menu
 from . import ir_attachment
 from . import res_config_settings
-from . import aftersales_early_lock

@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..common.aftersales_control_mixin import aftersales_control
-from ..common.aftersales_early_lock import lock_early
+from ...tools.early_lock import lock_early
 
 RELEASE_MODES = [
     ('warranty', 'Warranty (nothing to pay)'),

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from ..common.aftersales_control_mixin import aftersales_control
-from ..common.aftersales_early_lock import lock_early
+from ...tools.early_lock import lock_early
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 WAREHOUSE_GROUP = 'aftersales_addon.group_aftersales_warehouse'

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, html_escape
 
 from ..common.aftersales_control_mixin import aftersales_control
-from ..common.aftersales_early_lock import lock_early
+from ...tools.early_lock import lock_early
 
 # R1: the technical diagnosis belongs to the technicians and the technical
 # department; other departments (finance among them) may not edit it.

@@ -2,7 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..common.aftersales_early_lock import lock_early
+from ...tools.early_lock import lock_early
 
 
 class StockPicking(models.Model):
