@@ -173,26 +173,42 @@ def _pg_env():
 
 
 def psql(sql, db='postgres'):
+    """A statement without parameters through psql: its rows as text."""
     out = subprocess.check_output(
-        ['psql', '-X', '-d', db, '-Atc', sql], env=_pg_env(),
-        universal_newlines=True)
+        ['psql', '-X', '-v', 'ON_ERROR_STOP=1', '-d', db, '-Atc', sql],
+        env=_pg_env(), universal_newlines=True)
     return [line for line in out.splitlines() if line]
 
 
+def query(sql, params=(), db='postgres'):
+    """A statement with parameters (psycopg2, autocommit): its rows."""
+    import psycopg2
+    conn = psycopg2.connect(
+        dbname=db, host=PG_ENV['PGHOST'], port=PG_ENV['PGPORT'],
+        user=PG_ENV['PGUSER'], passfile=PG_ENV['PGPASSFILE'])
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cr:
+            cr.execute(sql, params)
+            return cr.fetchall() if cr.description else []
+    finally:
+        conn.close()
+
+
 def db_exists(name):
-    return bool(psql("SELECT 1 FROM pg_database WHERE datname = '%s'"
-                     % name.replace("'", "''")))
+    return bool(query('SELECT 1 FROM pg_database WHERE datname = %s',
+                      (name,)))
 
 
 def newest_template():
     """The newest ``aftersales_tpl_*`` database (highest oid: the script
     builds it under a temporary name and renames it when complete)."""
-    rows = psql("SELECT datname FROM pg_database WHERE datname ~ '%s' "
-                "ORDER BY oid DESC LIMIT 1" % TEMPLATE_RE)
+    rows = query('SELECT datname FROM pg_database WHERE datname ~ %s '
+                 'ORDER BY oid DESC LIMIT 1', (TEMPLATE_RE,))
     if not rows:
         sys.exit('No aftersales_tpl_* template database: run '
                  'scripts/aftersales.sh setup first.')
-    return rows[0]
+    return rows[0][0]
 
 
 def createdb_from(template, name):

@@ -71,40 +71,14 @@ import time
 
 import requests
 
+import flow  # bench/flow.py: the .work directory, PostgreSQL
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _work_dir():
-    """The .work directory (venv, PostgreSQL socket, odoo launcher):
-    $AFTERSALES_BENCH_WORK, else this checkout's .work if it has the
-    launcher, else -- in a git worktree -- the main checkout's."""
-    if os.environ.get('AFTERSALES_BENCH_WORK'):
-        return os.environ['AFTERSALES_BENCH_WORK']
-    local = os.path.join(ROOT, '.work')
-    if os.path.exists(os.path.join(local, 'bin', 'odoo')):
-        return local
-    try:
-        common = subprocess.check_output(
-            ['git', '-C', ROOT, 'rev-parse', '--git-common-dir'],
-            universal_newlines=True, stderr=subprocess.DEVNULL).strip()
-    except (OSError, subprocess.CalledProcessError):
-        return local
-    main_work = os.path.join(
-        os.path.dirname(os.path.abspath(os.path.join(ROOT, common))),
-        '.work')
-    return main_work if os.path.isdir(main_work) else local
-
-
-WORK = _work_dir()
+WORK = flow.WORK
 ODOO_BIN = os.path.join(WORK, 'bin', 'odoo')
 DEFAULT_CONF = os.environ.get('AFTERSALES_BENCH_CONF') or \
     os.path.join(WORK, 'odoo.conf')
-PG_ENV = {
-    'PGHOST': os.path.join(WORK, 'pgsock'),
-    'PGPORT': '54329',
-    'PGUSER': 'odoo',
-    'PGPASSFILE': os.path.join(WORK, 'pgpass'),
-}
+PG_ENV = flow.PG_ENV
 # the demo department users (login = password) and how a group of ten
 # simulated users is made of them: 2 customer service, 5 technicians,
 # 1 warehouse, 1 Finance, 1 manager
@@ -124,17 +98,8 @@ ADDON_CRONS = ['aftersales_addon.cron_age_receivables',
 # ----------------------------------------------------------------------
 # PostgreSQL and the bench database
 # ----------------------------------------------------------------------
-def _pg_env():
-    env = dict(os.environ)
-    env.update(PG_ENV)
-    return env
-
-
-def psql(sql, db='postgres'):
-    out = subprocess.check_output(
-        ['psql', '-X', '-v', 'ON_ERROR_STOP=1', '-d', db, '-Atc', sql],
-        env=_pg_env(), universal_newlines=True)
-    return [line for line in out.splitlines() if line]
+_pg_env = flow._pg_env  # pylint: disable=protected-access
+psql = flow.psql
 
 
 def filestore(db, conf):
@@ -844,9 +809,9 @@ def check_once(db, nodes, before, dup_before):
         _cid, next_before, interval, name = before[xmlid]
         next_after = after[xmlid][1]
         starts = [n.count_in_log('Starting job `%s`' % name) for n in nodes]
-        moved = psql("SELECT (timestamp '%s' - date_trunc('second', "
-                     "timestamp '%s'))::text" % (next_after, next_before),
-                     db)[0]
+        moved = flow.query("SELECT (%s::timestamp - date_trunc('second', "
+                           "%s::timestamp))::text",
+                           (next_after, next_before), db)[0][0]
         good = sum(starts) == 1
         ok = ok and good
         print('  %-46s started %s (per node), next call moved by %s, '
