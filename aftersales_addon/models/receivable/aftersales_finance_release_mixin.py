@@ -69,11 +69,18 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
         for order in self:
             order.aftersales_to_release = \
                 order._aftersales_release_state_ok() and \
-                order._aftersales_release_needed() and (
-                    order.finance_release not in ('paid', 'vouched') or
-                    order._aftersales_currency().compare_amounts(
-                        order._aftersales_amount_due(),
-                        order.finance_release_amount) > 0)
+                order._aftersales_release_needed() and \
+                order._aftersales_release_outstanding()
+
+    @api.multi
+    def _aftersales_release_outstanding(self):
+        """R22/R53: not released yet, or the order now owes more than
+        Finance released."""
+        self.ensure_one()
+        return self.finance_release not in ('paid', 'vouched') or \
+            self._aftersales_currency().compare_amounts(
+                self._aftersales_amount_due(),
+                self.finance_release_amount) > 0
 
     @api.model
     def _search_aftersales_to_release(self, operator, value):
@@ -99,11 +106,8 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
         is_finance = self.env.user._aftersales_is_finance()
         for order in self:
             order.can_be_released = is_finance and \
-                order._aftersales_release_state_ok() and (
-                    order.finance_release not in ('paid', 'vouched') or
-                    order._aftersales_currency().compare_amounts(
-                        order._aftersales_amount_due(),
-                        order.finance_release_amount) > 0)
+                order._aftersales_release_state_ok() and \
+                order._aftersales_release_outstanding()
 
     @api.multi
     def _aftersales_release_state_ok(self):
