@@ -26,7 +26,7 @@ import lxml.html
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.module import get_module_path
-from odoo.tests.common import get_db_name
+from odoo.tests.common import at_install, get_db_name, post_install
 from odoo.tools.safe_eval import safe_eval
 
 from .test_recovery import RecoveryCase
@@ -431,6 +431,10 @@ class _AssetHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+# other connections see only committed data: under Odoo's own runner
+# (--test-enable) run after the modules are loaded and committed
+@at_install(False)
+@post_install(True)
 class TestServiceReportPdf(ReportCase):
 
     @classmethod
