@@ -1,12 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Old-part recovery (R40-R46): every part replaced under warranty comes
 back, or is exempted on purpose, and the money follows it."""
+import importlib.util
 from datetime import timedelta
 from unittest import mock
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.module import get_module_resource
 from odoo.tests.common import TransactionCase, get_db_name
 
 from ..models.common.aftersales_control_mixin import aftersales_control
@@ -166,6 +168,70 @@ class TestRecoveryCreation(RecoveryCase):
         self.assertEqual(
             new.aftersales_old_parts_type_id.default_location_dest_id,
             new.aftersales_old_parts_location_id)
+
+
+class TestRecoveryNumbers(RecoveryCase):
+    """Issue 24, R40: old-part recovery references have no gaps."""
+
+    def number(self, name):
+        return int(name.rsplit('/', 1)[1])
+
+    def test_ending_repairs_numbers_without_gaps(self):
+        sequence = self.env.ref('aftersales_addon.seq_part_recovery')
+        self.assertEqual(sequence.implementation, 'no_gap')
+        first = self.finished_repair([(self.controller, 1, False)])
+        with self.assertRaises(RuntimeError):
+            with self.env.cr.savepoint():
+                lost = self.finished_repair([(self.controller, 1, False)])
+                lost_name = lost.recovery_ids.name
+                raise RuntimeError('the end failed')
+        self.env['aftersales.part.recovery'].invalidate_cache()
+        following = self.finished_repair([(self.controller, 2, False),
+                                          (self.controller, 1, False)])
+        names = sorted(following.recovery_ids.mapped('name'))
+        self.assertEqual(names[0], lost_name, 'the number was given back')
+        self.assertEqual(
+            [self.number(name) for name in names],
+            [self.number(first.recovery_ids.name) + 1,
+             self.number(first.recovery_ids.name) + 2])
+
+    def test_end_locks_the_sequence_first(self):
+        """The end locks the shared sequence row with the parts, before
+        any work (tools/early_lock.py): two ends never fail on it."""
+        repair = self.create_repair()
+        self.env['mrp.repair.line'].create(
+            self.part_line_vals(repair, self.controller, 1))
+        sequence = self.env.ref('aftersales_addon.seq_part_recovery')
+        for coverage, locked in (('deposit', True), ('free', True),
+                                 ('charged', False)):
+            with aftersales_control():
+                repair.operations.write({'warranty_coverage': coverage})
+            hot = repair._aftersales_end_hot_records()
+            self.assertEqual(sequence in hot, locked, coverage)
+            self.assertIn(self.controller, hot[1])
+        # another way of numbering, set by hand, is not locked
+        sequence.implementation = 'standard'
+        with aftersales_control():
+            repair.operations.write({'warranty_coverage': 'deposit'})
+        self.assertNotIn(sequence, repair._aftersales_end_hot_records())
+
+    def test_migration_makes_the_sequence_gapless(self):
+        """11.0.1.8.0: a database numbering recoveries with a standard
+        sequence goes on, gapless, after the last number it gave."""
+        sequence = self.env.ref('aftersales_addon.seq_part_recovery')
+        sequence.write({'implementation': 'standard', 'number_next': 700})
+        burnt = sequence.next_by_id()  # a number a rolled-back end took
+        path = get_module_resource('aftersales_addon', 'migrations',
+                                   '11.0.1.8.0', 'post-durable24.py')
+        spec = importlib.util.spec_from_file_location('post_180', path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, '11.0.1.7.0')
+        sequence.invalidate_cache()
+        self.assertEqual(sequence.implementation, 'no_gap')
+        repair = self.finished_repair([(self.controller, 1, False)])
+        self.assertEqual(self.number(repair.recovery_ids.name),
+                         self.number(burnt) + 1)
 
 
 class TestRecoveryReceipt(RecoveryCase):

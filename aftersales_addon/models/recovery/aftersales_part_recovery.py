@@ -10,6 +10,7 @@ from odoo.tools import float_compare
 
 from ..common.aftersales_control_mixin import aftersales_control
 from ...tools.early_lock import lock_early
+from ...tools.gapless import is_gapless, next_gapless, sequence_for
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 WAREHOUSE_GROUP = 'aftersales_addon.group_aftersales_warehouse'
@@ -127,8 +128,7 @@ class AftersalesPartRecovery(models.Model):
     @api.model
     def create(self, vals):
         if vals.get('name', '/') == '/':
-            vals['name'] = self.env['ir.sequence'].next_by_code(
-                'aftersales.part.recovery') or '/'
+            vals['name'] = self._next_names(1)[0]
         return super(AftersalesPartRecovery, self).create(vals)
 
     @api.multi
@@ -205,16 +205,21 @@ class AftersalesPartRecovery(models.Model):
         return False
 
     @api.model
+    def _recovery_sequence(self):
+        """The old-part recovery sequence of the user's company."""
+        return sequence_for(self.env, 'aftersales.part.recovery')
+
+    @api.model
     def _next_names(self, count):
-        """``count`` references of the recovery sequence: one query for a
-        standard sequence (PostgreSQL's), the sequence's own ``_next`` for
-        a gapless or dated one."""
-        sequence = self.env['ir.sequence'].sudo().search(
-            [('code', '=', 'aftersales.part.recovery'),
-             ('company_id', 'in', [self.env.user.company_id.id, False])],
-            order='company_id', limit=1)
+        """``count`` references of the recovery sequence: without gaps
+        (R40: every old part owed is accounted for) in one update of a
+        gapless sequence, one query for a standard one (PostgreSQL's), the
+        sequence's own ``_next`` for a dated one."""
+        sequence = self._recovery_sequence()
         if not sequence:
             return ['/'] * count
+        if is_gapless(sequence):
+            return next_gapless(sequence, count)
         if sequence.implementation != 'standard' or sequence.use_date_range:
             return [sequence._next() for _i in range(count)]
         self.env.cr.execute(
