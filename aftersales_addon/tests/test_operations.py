@@ -34,8 +34,8 @@ from odoo.tools import config
 
 from .. import http_resilience
 
-REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), os.pardir,
-                                    os.pardir))
+REPO = os.path.normpath(
+    os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 SCRIPT = os.path.join(REPO, 'scripts', 'aftersales.sh')
 DURABILITY = ('fsync', 'synchronous_commit', 'full_page_writes')
 OFF = ('off', 'false', 'no', '0', 'of', 'fa', 'n', 'f')
@@ -222,7 +222,8 @@ class TestRunScript(TransactionCase):
         no cluster), so that ``stop`` touches nothing real."""
         root = tempfile.mkdtemp(prefix='aftersales_stop_')
         self.addCleanup(shutil.rmtree, root, True)
-        for rel in ('scripts/aftersales.sh', 'aftersales_addon/__manifest__.py'):
+        for rel in ('scripts/aftersales.sh',
+                    'aftersales_addon/__manifest__.py'):
             os.makedirs(os.path.dirname(os.path.join(root, rel)),
                         exist_ok=True)
             shutil.copy(os.path.join(REPO, rel), os.path.join(root, rel))
