@@ -12,6 +12,7 @@ from odoo.modules.module import get_module_resource
 from odoo.tests.common import TransactionCase, get_db_name
 
 from ..models.common.aftersales_control_mixin import aftersales_control
+from ..tools.early_lock import lock_keys
 from .test_warranty import WarrantyCase
 
 
@@ -469,6 +470,98 @@ class TestRecoveryExemption(RecoveryCase):
         self.assertEqual(recovery.repair_line_id.price_unit, 0.0)
         with self.assertRaisesRegex(UserError, 'cannot be exempted'):
             recovery.sudo(self.users['finance'])._exempt('Again')
+
+
+class TestEarlyLocksOfOtherWriters(RecoveryCase):
+    """Issue 24: the accountant's validation, the exemption and the return
+    of unused parts take their hot rows' locks (tools/early_lock.py) too,
+    so that they queue with the receipts, issues and ends instead of
+    failing. Seen from another database session, as another user's
+    request sees them."""
+
+    def setUp(self):
+        super(TestEarlyLocksOfOtherWriters, self).setUp()
+        self.other = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        self.other.autocommit(True)
+        self.addCleanup(self.other.close)
+
+    def held(self, records):
+        """Whether this test's transaction holds the records' locks: the
+        other session cannot take any of them."""
+        held = []
+        for key in lock_keys(records):
+            self.other.execute('SELECT pg_try_advisory_lock(%s, %s)', key)
+            got = self.other.fetchone()[0]
+            if got:
+                self.other.execute('SELECT pg_advisory_unlock(%s, %s)',
+                                   key)
+            held.append(not got)
+        return held
+
+    def test_accountant_validating_an_invoice_locks_its_journal(self):
+        journal = self.env['account.journal'].search(
+            [('type', '=', 'sale'),
+             ('company_id', '=', self.env.user.company_id.id)], limit=1)
+        account = self.env['account.account'].search(
+            [('user_type_id', '=',
+              self.env.ref('account.data_account_type_revenue').id)],
+            limit=1)
+        invoice = self.env['account.invoice'].sudo(
+            self.users['finance']).create({
+                'partner_id': self.customer.id, 'type': 'out_invoice',
+                'journal_id': journal.id,
+                'invoice_line_ids': [(0, 0, {
+                    'name': 'Spare part', 'quantity': 1.0,
+                    'price_unit': 10.0, 'account_id': account.id})]})
+        self.assertEqual(self.held(journal), [False])
+        invoice.action_invoice_open()
+        self.assertEqual(invoice.state, 'open')
+        self.assertEqual(self.held(journal), [True])
+
+    def test_exemption_locks_journal_and_refuses_a_part_in_process(self):
+        repair = self.finished_repair([(self.controller, 1, None)],
+                                      invoice=True)
+        recovery = repair.recovery_ids
+        # the warehouse is receiving this part right now (another session)
+        key = lock_keys(recovery)[0]
+        self.other.execute('SELECT pg_advisory_lock(%s, %s)', key)
+        with self.assertRaisesRegex(UserError, 'Another user is processing'):
+            recovery.sudo(self.users['finance'])._exempt('Too far away')
+        self.assertEqual(recovery.state, 'to_return')
+        self.other.execute('SELECT pg_advisory_unlock(%s, %s)', key)
+        recovery.sudo(self.users['finance'])._exempt('Too far away')
+        self.assertEqual(recovery.state, 'exempt')
+        self.assertTrue(recovery.refund_ids, 'deposit credited')
+        self.assertEqual(self.held(repair.invoice_id.journal_id), [True])
+
+    def test_return_of_unused_parts_locks_the_parts_first(self):
+        from ..wizards.repair import aftersales_repair_return_wizard as rw
+        repair = self.create_repair()
+        repair.sudo(self.users['cs']).failure_date = '2025-06-01'
+        self.env['mrp.repair.line'].sudo(self.users['tech1']).create(
+            self.part_line_vals(repair, self.controller, 2))
+        repair.sudo(self.users['tech1']).action_validate()
+        self.issue_parts(repair)
+        issued = repair.parts_picking_ids
+        wizard = self.env['aftersales.repair.return.wizard'].sudo(
+            self.users['tech1']).with_context(
+                default_repair_id=repair.id).create({})
+        wizard.line_ids.quantity = 1
+        calls = []
+        real = rw.lock_early
+
+        def recording(env, *records, **options):
+            # what is locked, and whether the return exists already
+            calls.append((records, repair.parts_picking_ids - issued))
+            return real(env, *records, **options)
+        with mock.patch.object(rw, 'lock_early', recording):
+            wizard.action_return()
+        self.assertEqual(len(calls), 1)
+        records, returns = calls[0]
+        self.assertIn(self.controller, records[1])
+        self.assertEqual(records[0], repair)
+        self.assertFalse(returns, 'locked before the return is made')
+        self.assertTrue(repair.parts_picking_ids - issued)
 
 
 class TestRecoveryInspection(RecoveryCase):

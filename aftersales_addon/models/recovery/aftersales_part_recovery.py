@@ -321,6 +321,14 @@ class AftersalesPartRecovery(models.Model):
                                 'recovery.'))
         if not (reason or '').strip():
             raise UserError(_('Give the reason of the exemption.'))
+        # issue 24: the credit notes' numbering (gapless sequence of the
+        # invoices' journals, shared with the accountants and the
+        # receipts) first; the same recoveries being received: refused
+        lock_early(self.env, self.sudo().mapped('repair_id.invoice_id.'
+                                                'journal_id'),
+                   nowait=self.sudo(), busy=UserError(_(
+                       'Another user is processing %s right now; reload it '
+                       'in a moment.') % ', '.join(self.mapped('name'))))
         self._lock()
         for recovery in self:
             if recovery.state != 'to_return':
