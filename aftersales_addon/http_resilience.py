@@ -38,6 +38,8 @@ import threading
 import time
 
 import psycopg2
+import psycopg2.errors
+import psycopg2.extensions
 from werkzeug.exceptions import ServiceUnavailable
 
 import odoo
@@ -110,15 +112,34 @@ def check_database(db):
             _sleep(delay)
 
 
+# server errors about the connection itself: shutting down, crashed,
+# starting up (every other error the server reports is about the work)
+SERVER_GONE = ('57P01', '57P02', '57P03')
+
+
+def is_lost_connection(error):
+    """A connection error (``is_connection_error``) that is not the
+    server's verdict on the work: a serialization failure, a lock not
+    obtained or a cancelled statement (OperationalErrors too) stay the
+    errors they are."""
+    if not is_connection_error(error) or isinstance(error, (
+            psycopg2.extensions.TransactionRollbackError,
+            psycopg2.errors.LockNotAvailable,
+            psycopg2.errors.QueryCanceled)):
+        return False
+    code = getattr(error, 'pgcode', None)
+    return not code or code[:2] == '08' or code in SERVER_GONE
+
+
 def connection_error_of(error):
-    """The connection error behind ``error`` (itself, or the cause of a
+    """The lost connection behind ``error`` (itself, or the cause of a
     QWeb rendering error), else None."""
     if isinstance(error, psycopg2.Error):
-        return error if is_connection_error(error) else None
+        return error if is_lost_connection(error) else None
     from odoo.addons.base.ir.ir_qweb.qweb import QWebException
     if isinstance(error, QWebException) and \
             isinstance(error.error, psycopg2.Error) and \
-            is_connection_error(error.error):
+            is_lost_connection(error.error):
         return error.error
     return None
 
@@ -160,7 +181,7 @@ def _patch_request_exit():
         try:
             result = request_exit(self, exc_type, exc_value, traceback)
         except psycopg2.Error as e:
-            if not is_connection_error(e):
+            if not is_lost_connection(e):
                 raise
             # a failed commit skips Odoo's close: give the cursor back
             cr = self._cr

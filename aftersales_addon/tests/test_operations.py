@@ -23,6 +23,8 @@ import time
 from unittest import mock
 
 import psycopg2
+import psycopg2.errors
+import psycopg2.extensions
 from werkzeug.test import Client
 from werkzeug.wrappers import BaseResponse
 
@@ -493,19 +495,28 @@ class TestSessionSurvivesDatabaseRestart(TransactionCase):
 
     def test_other_database_errors_stay_errors(self):
         # a failing query that is not a lost connection is the usual
-        # error dialog: not a 503 the web client would retry forever
+        # error dialog: not a 503 saying the database is unavailable
         sid = self._session(self.db)
-        patcher, raised = self._failing_queries(
-            'FROM "res_partner"', psycopg2.ProgrammingError,
-            'column "nope" does not exist')
-        with patcher:
-            response = self._call_kw('res.partner', 'search_read', [[]],
-                                     {'fields': ['name'], 'limit': 1})
-        self.assertTrue(raised)
-        self.assertEqual(response.status_code, 200, response.data)
-        error = json.loads(response.data.decode())['error']
-        self.assertEqual(error['data']['name'], 'psycopg2.ProgrammingError')
-        self.assertEqual(self.store.get(sid).uid, self.user.id)
+        for error, message in (
+                (psycopg2.ProgrammingError, 'column "nope" does not exist'),
+                (psycopg2.extensions.TransactionRollbackError,
+                 'could not serialize access due to concurrent update'),
+                (psycopg2.errors.LockNotAvailable,
+                 'could not obtain lock on row in relation "res_partner"'),
+                (psycopg2.errors.QueryCanceled,
+                 'canceling statement due to statement timeout')):
+            patcher, raised = self._failing_queries(
+                'FROM "res_partner"', error, message)
+            with patcher:
+                response = self._call_kw(
+                    'res.partner', 'search_read', [[]],
+                    {'fields': ['name'], 'limit': 1})
+            self.assertTrue(raised)
+            self.assertEqual(response.status_code, 200,
+                             '%s: %s' % (error.__name__, response.data))
+            data = json.loads(response.data.decode())['error']['data']
+            self.assertIn(error.__name__, data['name'])
+            self.assertEqual(self.store.get(sid).uid, self.user.id)
 
     def test_dropped_database_ends_session(self):
         gone = self.db[:40] + '_dropped'
