@@ -369,8 +369,13 @@ class Client(threading.Thread):
     def rpc(self, path, params):
         payload = {'jsonrpc': '2.0', 'method': 'call', 'params': params,
                    'id': 1}
-        return self.session.post(self.url + path, json=payload,
-                                 timeout=900).json()
+        response = self.session.post(self.url + path, json=payload,
+                                     timeout=900)
+        try:
+            return response.json()
+        except ValueError:  # an HTTP error page (500, 503): a failed call
+            return {'error': {'message': 'HTTP %d, not a JSON-RPC answer'
+                                         % response.status_code}}
 
     def authenticate(self):
         res = self.rpc('/web/session/authenticate', {
