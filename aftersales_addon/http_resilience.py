@@ -188,8 +188,9 @@ def _patch_request_exit():
             if cr is not None and not cr.closed:
                 try:
                     cr.close()
-                except psycopg2.Error:
-                    pass
+                except psycopg2.Error as close_error:
+                    _logger.debug("Cursor of a lost connection not "
+                                  "closed: %s", close_error)
             _unavailable(self, e, 'at the end of')
         if connection_error_of(exc_value) is not None:
             _unavailable(self, exc_value, 'during')
