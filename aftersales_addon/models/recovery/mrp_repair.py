@@ -2,6 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 
+from ...tools.actions import wizard_action
 from ...tools.gapless import is_gapless
 
 
@@ -87,13 +88,9 @@ class MrpRepair(models.Model):
         """R43: the warehouse receives every outstanding old part of the
         order at once."""
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Receive Old Parts'),
-            'res_model': 'aftersales.recovery.receive.wizard',
-            'view_mode': 'form', 'target': 'new',
-            'context': {'default_repair_id': self.id},
-        }
+        return wizard_action(
+            _('Receive Old Parts'), 'aftersales.recovery.receive.wizard',
+            repair_id=self.id)
 
     can_receive_old_parts = fields.Boolean(
         compute='_compute_can_receive_old_parts',
