@@ -53,6 +53,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import flow  # noqa: E402  (the bench helpers: databases, fixture)
 
 KINDS = ('release', 'end', 'issue', 'receive')
+# writers that do not move parts (--kinds): an accountant validating a
+# customer invoice on the journal whose numbering the receipts' credit
+# notes also take
+OTHER_KINDS = ('validate',)
 TECHNICIANS = ('tech1', 'tech2')
 # the project cluster's server log (beside its socket directory, which a
 # worktree's .work links to): it logs the statement of each error
@@ -69,6 +73,9 @@ def filestore(dbname):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--clients', default='4,8,16')
+    p.add_argument('--kinds', default=','.join(KINDS),
+                   help='operations, client i doing kind i mod their '
+                        'number: %s' % ', '.join(KINDS + OTHER_KINDS))
     p.add_argument('--ops', type=int, default=6,
                    help='operations per client and round (6)')
     p.add_argument('--lines', type=int, default=2,
@@ -86,6 +93,10 @@ def parse_args(argv=None):
                    help='keep the database and the server log')
     args = p.parse_args(argv)
     args.clients = [int(x) for x in args.clients.split(',') if x.strip()]
+    args.kinds = tuple(k.strip() for k in args.kinds.split(',') if k.strip())
+    unknown = set(args.kinds) - set(KINDS + OTHER_KINDS)
+    if unknown:
+        p.error('unknown --kinds: %s' % ', '.join(sorted(unknown)))
     return args
 
 
@@ -188,6 +199,25 @@ def prepare_order(env, data, technician, index, lines):
     return repair
 
 
+def draft_invoice(env, data, index):
+    """A draft customer invoice of one spare part (the accountant's
+    work), on the customer invoice journal the repairs use."""
+    part = data['parts'][index % len(data['parts'])]
+    journal = env['account.journal'].search(
+        [('type', '=', 'sale'),
+         ('company_id', '=', env.user.company_id.id)], limit=1)
+    account = part.property_account_income_id or \
+        part.categ_id.property_account_income_categ_id or \
+        journal.default_credit_account_id
+    invoice = env['account.invoice'].create({
+        'partner_id': data['customer'].id, 'type': 'out_invoice',
+        'journal_id': journal.id,
+        'invoice_line_ids': [(0, 0, {
+            'product_id': part.id, 'name': part.name, 'quantity': 1.0,
+            'price_unit': part.list_price, 'account_id': account.id})]})
+    return {'invoice': invoice.id}
+
+
 def advance(env, data, repair, kind):
     """Bring ``repair`` to the stage where ``kind`` is the next step."""
     if kind == 'release':
@@ -222,13 +252,17 @@ def prepare_round(dbname, data_ids, n_clients, args):
     with odoo.api.Environment.manage(), registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         data = restore_fixture(env, data_ids)
+        kinds = args.kinds
         for i in range(n_clients):
-            kind = KINDS[i % len(KINDS)]
+            kind = kinds[i % len(kinds)]
             targets = []
             for j in range(args.ops):
-                tech = data['users'][TECHNICIANS[(i // len(KINDS) + j) % 2]]
+                if kind == 'validate':
+                    targets.append(draft_invoice(env, data, i + j))
+                    continue
+                tech = data['users'][TECHNICIANS[(i // len(kinds) + j) % 2]]
                 if kind == 'end':  # an end client is one technician
-                    tech = data['users'][TECHNICIANS[(i // len(KINDS)) % 2]]
+                    tech = data['users'][TECHNICIANS[(i // len(kinds)) % 2]]
                 repair = prepare_order(env, data, tech, i * args.ops + j,
                                        args.lines)
                 target = advance(env, data, repair, kind)
@@ -236,8 +270,8 @@ def prepare_round(dbname, data_ids, n_clients, args):
                 targets.append(target)
                 env.cache.invalidate()
             login = {'release': 'finance', 'issue': 'warehouse',
-                     'receive': 'warehouse'}.get(kind) or \
-                TECHNICIANS[(i // len(KINDS)) % 2]
+                     'receive': 'warehouse', 'validate': 'finance'}.get(
+                         kind) or TECHNICIANS[(i // len(kinds)) % 2]
             clients.append((login, kind, targets))
         data_ids['lot_seq'] = data['lot_seq']
         cr.commit()
@@ -335,8 +369,13 @@ class Client(threading.Thread):
     def rpc(self, path, params):
         payload = {'jsonrpc': '2.0', 'method': 'call', 'params': params,
                    'id': 1}
-        return self.session.post(self.url + path, json=payload,
-                                 timeout=900).json()
+        response = self.session.post(self.url + path, json=payload,
+                                     timeout=900)
+        try:
+            return response.json()
+        except ValueError:  # an HTTP error page (500, 503): a failed call
+            return {'error': {'message': 'HTTP %d, not a JSON-RPC answer'
+                                         % response.status_code}}
 
     def authenticate(self):
         res = self.rpc('/web/session/authenticate', {
@@ -391,6 +430,10 @@ class Client(threading.Thread):
     def do_end(self, target):
         self.call('end: action_repair_end', 'mrp.repair',
                   'action_repair_end', [[target['repair']]], button=True)
+
+    def do_validate(self, target):
+        self.call('validate: action_invoice_open', 'account.invoice',
+                  'action_invoice_open', [[target['invoice']]], button=True)
 
     def do_receive(self, target):
         context = {'default_repair_id': target['repair']}
@@ -543,11 +586,12 @@ def run_round(args, clients, logfile):
 def main(argv=None):
     args = parse_args(argv)
     flow.load_config(args.conf)
-    print('Concurrency bench on %s (copy of %s): clients %s, %d operations '
-          'each, %d part lines per order over %d shared parts, prefork '
-          '%d workers' % (args.db, args.source_db,
-                          ','.join(map(str, args.clients)), args.ops,
-                          args.lines, args.parts, args.workers), flush=True)
+    print('Concurrency bench on %s (copy of %s): clients %s doing %s, %d '
+          'operations each, %d part lines per order over %d shared parts, '
+          'prefork %d workers' % (
+              args.db, args.source_db, ','.join(map(str, args.clients)),
+              ','.join(args.kinds), args.ops, args.lines, args.parts,
+              args.workers), flush=True)
     copy_db(args)
     tmp = tempfile.mkdtemp(prefix='aftersales-concurrency-')
     logfile = os.path.join(tmp, 'odoo.log')

@@ -7,6 +7,7 @@
 #   scripts/aftersales.sh setup  only install what is missing and start PostgreSQL
 #   scripts/aftersales.sh backup [DB]                    database + filestore -> .work/backups/DB-DATE.tar.gz
 #   scripts/aftersales.sh restore ARCHIVE [DB] [--force] an archive of backup into DB (new, or --force)
+#   scripts/aftersales.sh server-args                    the serving options of run, one a line (bench/faults.py)
 #
 # Everything the project installs lives in .work/ (ignored by git): the Python
 # venv, lessc, the PostgreSQL cluster (socket only, no TCP), logs, odoo.conf.
@@ -372,19 +373,71 @@ odoo_pid() {
   echo "$pid"
 }
 
+# process_tree PID: PID and its descendants (the prefork server's HTTP
+# workers, its cron worker, the long-polling process, their wkhtmltopdf)
+process_tree() {
+  local level=$1 all=$1 kids
+  while kids=$(ps -o pid= --ppid "${level// /,}" 2>/dev/null | xargs) && [ -n "$kids" ]; do
+    all="$all $kids"
+    level=$kids
+  done
+  echo "$all"
+}
+
+# proc_ids PID...: "pid:start-time" of those still running, zombies left
+# out (a pid reused by another process since is then not taken for ours)
+proc_ids() {
+  local pid stat
+  for pid in "$@"; do
+    stat=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    [ -n "$stat" ] && [ "${stat%% *}" != Z ] || continue
+    echo "$pid:$(echo "$stat" | cut -d' ' -f20)"
+  done
+}
+
+# running PID: the process runs (a zombie does not)
+running() { [ -n "$(proc_ids "$1")" ]; }
+
+# alive_ids ID...: those of the "pid:start-time" still running
+alive_ids() {
+  local id
+  for id in "$@"; do
+    [ "$(proc_ids "${id%%:*}")" = "$id" ] && echo "$id"
+  done
+}
+
+# Graceful first: SIGTERM to the master, which stops its workers (SIGINT:
+# each finishes its request) and kills the long-polling process. After
+# AFTERSALES_STOP_TIMEOUT seconds (15) SIGKILL to the master and every
+# process it started; whatever of them is left once the master is gone (a
+# worker still busy, the cron worker, the long-polling process, a
+# wkhtmltopdf) is killed too: an orphaned worker keeps the HTTP port open
+# and the next start could not serve.
+STOP_TIMEOUT=${AFTERSALES_STOP_TIMEOUT:-15}
 stop_odoo() {
-  local pid i
+  local pid i ids left
   if pid=$(odoo_pid); then
     step "Stopping Odoo (pid $pid)"
+    mapfile -t ids < <(proc_ids $(process_tree "$pid"))
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 30); do
-      kill -0 "$pid" 2>/dev/null || break
+    for i in $(seq 1 $((STOP_TIMEOUT * 2))); do
+      running "$pid" || break
+      # workers respawned or reports started meanwhile
+      mapfile -t ids < <(printf '%s\n' "${ids[@]}" $(proc_ids $(process_tree "$pid")) | sort -u)
       sleep 0.5
     done
-    if kill -0 "$pid" 2>/dev/null; then
-      info "still running after 15 s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
+    if running "$pid"; then
+      info "still running after $STOP_TIMEOUT s: SIGKILL to it and its processes"
+      mapfile -t ids < <(printf '%s\n' "${ids[@]}" $(proc_ids $(process_tree "$pid")) | sort -u)
     fi
+    for i in $(seq 1 20); do
+      mapfile -t left < <(alive_ids "${ids[@]}")
+      [ "${#left[@]}" -gt 0 ] && [ -n "${left[0]}" ] || break
+      [ "$i" = 1 ] && ! running "$pid" && \
+        info "left by the master: ${left[*]%%:*}: SIGKILL"
+      kill -KILL "${left[@]%%:*}" 2>/dev/null || true
+      sleep 0.25
+    done
   elif [ -f "$ODOO_PIDFILE" ]; then
     info "$ODOO_PIDFILE does not name a running .work/bin/odoo: removed"
   fi
@@ -514,7 +567,12 @@ cmd_run() {
     echo "Odoo is already running (pid $pid, $ODOO_PIDFILE): scripts/aftersales.sh stop first." >&2
     exit 1
   fi
-  trap 'rm -f "$ODOO_PIDFILE"; stop_postgres' EXIT
+  if [ -n "$BACKUP_DAILY" ] && ! valid_hhmm "$BACKUP_DAILY"; then
+    echo "AFTERSALES_BACKUP_DAILY=$BACKUP_DAILY: expected HH:MM (00:00 to 23:59)." >&2
+    exit 2
+  fi
+  BACKUP_LOOP_PID=""
+  trap 'kill_group "$BACKUP_LOOP_PID"; rm -f "$ODOO_PIDFILE"; stop_postgres' EXIT
   trap 'exit 130' INT TERM
   setup
   # Demo data is loaded once (noupdate): a demo database made from another
@@ -554,6 +612,11 @@ MSG
   workers=${server_args[0]#--workers=}
   info "Serving: ${server_args[*]}"
   info "$(run_bus_note "$workers")"
+  if [ -n "$BACKUP_DAILY" ]; then
+    backup_daily_loop "$BACKUP_DAILY" "$DEMO_DB" &
+    BACKUP_LOOP_PID=$!
+    info "Daily backup of $DEMO_DB at $BACKUP_DAILY (AFTERSALES_BACKUP_DAILY), $BACKUP_KEEP kept in $BACKUP_DIR; log .work/backup-daily.log"
+  fi
   echo
   odoo_cmd -d "$DEMO_DB" --db-filter="^$DEMO_DB\$" --pidfile="$ODOO_PIDFILE" --log-level=info "${server_args[@]}"
 }
@@ -857,6 +920,39 @@ cmd_test() {
 BACKUP_DIR=${AFTERSALES_BACKUP_DIR:-$WORK/backups}
 BACKUP_KEEP=${AFTERSALES_BACKUP_KEEP:-14}
 
+# Daily backup by `run` (issue 24): AFTERSALES_BACKUP_DAILY=HH:MM (local
+# time) makes `run` start a small loop beside Odoo that backs the served
+# database up every day at that time (the archives kept as above, by
+# AFTERSALES_BACKUP_KEEP), logging to .work/backup-daily.log; it ends with
+# `run`. Unset: no backup unless a cron job or a timer does it (README).
+BACKUP_DAILY=${AFTERSALES_BACKUP_DAILY:-}
+
+# valid_hhmm HH:MM: a time of day, 00:00 to 23:59
+valid_hhmm() { [[ "$1" =~ ^([01][0-9]|2[0-3]):[0-5][0-9]$ ]]; }
+
+# seconds_until HH:MM: seconds from now to the next HH:MM, local time (1 to
+# 86400: at HH:MM exactly, the next day's)
+seconds_until() {
+  local now target
+  now=$(date +%s)
+  target=$(date -d "today $1" +%s)
+  [ "$target" -gt "$now" ] || target=$(date -d "tomorrow $1" +%s)
+  echo $((target - now))
+}
+
+# backup_daily_loop HH:MM DB: back DB up every day at HH:MM (a failed
+# backup is logged and tried again the next day)
+backup_daily_loop() {
+  local at=$1 db=$2 log="$WORK/backup-daily.log"
+  while true; do
+    sleep "$(seconds_until "$at")"
+    echo "== $(date -Is) daily backup of $db" >>"$log"
+    "$ROOT/scripts/aftersales.sh" backup "$db" >>"$log" 2>&1 \
+      || echo "== $(date -Is) daily backup of $db FAILED (status $?)" >>"$log"
+    sleep 1   # past HH:MM:00: the next wait is a day
+  done
+}
+
 # filestores_dir: where Odoo keeps the filestores, DATA_DIR/filestore, with
 # data_dir from .work/odoo.conf (the script writes $WORK/filestore there)
 filestores_dir() {
@@ -957,12 +1053,16 @@ cmd_restore() {
   info "database $db and its filestore ($filestores/$db) restored"
 }
 
+# sourced (the tests call its functions): define only
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then return 0; fi
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
+  server-args) run_server_args ;;
   test) shift; cmd_test "$@" ;;
   setup) setup ;;
   stop) stop_odoo; stop_postgres ;;
   backup) shift; cmd_backup "$@" ;;
   restore) shift; cmd_restore "$@" ;;
-  *) echo "usage: $0 run|test|setup|stop|backup [DB]|restore ARCHIVE [DB] [--force]" >&2; exit 2 ;;
+  *) echo "usage: $0 run|test|setup|stop|backup [DB]|restore ARCHIVE [DB] [--force]|server-args" >&2; exit 2 ;;
 esac

@@ -14,11 +14,17 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import threading
+import time
 from unittest import mock
 
 import psycopg2
+import psycopg2.errors
+import psycopg2.extensions
 from werkzeug.test import Client
 from werkzeug.wrappers import BaseResponse
 
@@ -30,8 +36,9 @@ from odoo.tools import config
 
 from .. import http_resilience
 
-SCRIPT = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir,
-                      'scripts', 'aftersales.sh')
+REPO = os.path.normpath(
+    os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+SCRIPT = os.path.join(REPO, 'scripts', 'aftersales.sh')
 DURABILITY = ('fsync', 'synchronous_commit', 'full_page_writes')
 OFF = ('off', 'false', 'no', '0', 'of', 'fa', 'n', 'f')
 
@@ -184,6 +191,127 @@ class TestBackupRestore(TransactionCase):
                 'attachment %s reads other bytes after the restore' % att_id)
 
 
+# A prefork Odoo that does not stop: the master and its two workers ignore
+# SIGTERM, a worker runs a report converter (a child of its own). Each
+# writes its pid to the file given as its second argument.
+FAKE_ODOO = """#!%s
+import os, signal, subprocess, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+pids = open(sys.argv[1], 'a')
+for i in range(2):
+    if os.fork() == 0:
+        if i == 0:
+            child = subprocess.Popen(['sleep', '600'])
+            pids.write('%%d\\n' %% child.pid)
+        pids.write('%%d\\n' %% os.getpid())
+        pids.flush()
+        while True:
+            time.sleep(1)
+pids.write('%%d\\n' %% os.getpid())
+pids.flush()
+while True:
+    time.sleep(1)
+""" % sys.executable
+
+
+def _alive(pid):
+    """The process runs (a zombie does not)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (IOError, OSError, IndexError):
+        return False
+
+
+class TestRunScript(TransactionCase):
+    """scripts/aftersales.sh: stop ends every process of the server, the
+    daily backup of run takes a valid time of day."""
+
+    def _copy_of_script(self):
+        """The script in a directory of its own (its .work: a fake Odoo,
+        no cluster), so that ``stop`` touches nothing real."""
+        root = tempfile.mkdtemp(prefix='aftersales_stop_')
+        self.addCleanup(shutil.rmtree, root, True)
+        for rel in ('scripts/aftersales.sh',
+                    'aftersales_addon/__manifest__.py'):
+            os.makedirs(os.path.dirname(os.path.join(root, rel)),
+                        exist_ok=True)
+            shutil.copy(os.path.join(REPO, rel), os.path.join(root, rel))
+        os.makedirs(os.path.join(root, '.work', 'bin'))
+        odoo = os.path.join(root, '.work', 'bin', 'odoo')
+        with open(odoo, 'w') as f:
+            f.write(FAKE_ODOO)
+        os.chmod(odoo, 0o755)
+        return root, odoo
+
+    def _pids(self, pidfile, count):
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            with open(pidfile) as f:
+                pids = [int(x) for x in f.read().split()]
+            if len(pids) == count:
+                return pids
+            time.sleep(0.1)
+        self.fail('the fake server did not start its processes: %s' % pids)
+
+    def test_stop_ends_master_workers_and_their_children(self):
+        root, odoo = self._copy_of_script()
+        pidfile = os.path.join(root, 'pids')
+        open(pidfile, 'w').close()
+        master = subprocess.Popen([odoo, pidfile], start_new_session=True)
+        # reaped at once when it dies, as run's shell does
+        threading.Thread(target=master.wait, daemon=True).start()
+        pids = self._pids(pidfile, 4)
+        self.addCleanup(lambda: [os.kill(p, signal.SIGKILL)
+                                 for p in pids if _alive(p)])
+        with open(os.path.join(root, '.work', 'odoo.pid'), 'w') as f:
+            f.write('%d\n' % master.pid)
+        t0 = time.time()
+        proc = subprocess.run(
+            ['bash', os.path.join(root, 'scripts', 'aftersales.sh'), 'stop'],
+            env=dict(os.environ, AFTERSALES_STOP_TIMEOUT='1'),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            universal_newlines=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn('SIGKILL', proc.stdout)
+        time.sleep(0.5)
+        self.assertEqual([p for p in pids if _alive(p)], [],
+                         'processes left running: %s' % proc.stdout)
+        self.assertLess(time.time() - t0, 20)
+        self.assertFalse(os.path.exists(os.path.join(root, '.work',
+                                                     'odoo.pid')))
+
+    def _sourced(self, code, **env):
+        """Run ``code`` in bash with the script's functions (sourced)."""
+        return subprocess.run(
+            ['bash', '-c', 'source "$1"; ' + code, 'bash', SCRIPT],
+            env=dict(os.environ, **env), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
+
+    def test_daily_backup_time(self):
+        proc = self._sourced(
+            'for t in 02:15 00:00 23:59 24:00 2:15 7pm 12:60 ""; do '
+            'valid_hhmm "$t" && echo "ok $t" || echo "bad $t"; done')
+        self.assertEqual(proc.stdout.split('\n')[:8], [
+            'ok 02:15', 'ok 00:00', 'ok 23:59', 'bad 24:00', 'bad 2:15',
+            'bad 7pm', 'bad 12:60', 'bad '], proc.stdout)
+        # the next occurrence: in two minutes, or tomorrow for a past time
+        proc = self._sourced(
+            'seconds_until "$(date -d "+2 minutes" +%H:%M)"; '
+            'seconds_until "$(date -d "-2 minutes" +%H:%M)"')
+        soon, tomorrow = [int(x) for x in proc.stdout.split()]
+        self.assertTrue(60 < soon <= 120, proc.stdout)
+        self.assertTrue(86400 - 180 < tomorrow <= 86400 - 60, proc.stdout)
+
+    def test_run_refuses_a_bad_daily_time_before_anything(self):
+        proc = self._sourced(
+            'setup() { echo SETUP; exit 99; }; odoo_pid() { return 1; }; '
+            'cmd_run', AFTERSALES_BACKUP_DAILY='7pm')
+        self.assertEqual(proc.returncode, 2, proc.stdout)
+        self.assertIn('expected HH:MM', proc.stdout)
+        self.assertNotIn('SETUP', proc.stdout)
+
+
 # other connections see only committed data: under Odoo's own runner
 # (--test-enable) run after the modules are loaded and committed
 @at_install(False)
@@ -300,6 +428,107 @@ class TestSessionSurvivesDatabaseRestart(TransactionCase):
         self.assertEqual((session.db, session.uid), (self.db, self.user.id))
         # the database is back: the same session goes on
         self._assert_logged_in(sid, self._session_info())
+
+    def _call_kw(self, model, method, args, kwargs=None):
+        return self.client.post(
+            '/web/dataset/call_kw/%s/%s' % (model, method),
+            content_type='application/json',
+            data=json.dumps({'jsonrpc': '2.0', 'method': 'call', 'id': 1,
+                             'params': {'model': model, 'method': method,
+                                        'args': args,
+                                        'kwargs': kwargs or {}}}))
+
+    def _failing_queries(self, marker, error, message):
+        """Queries of the request's cursors (not the test's) whose text
+        holds ``marker`` raise ``error``: the database lost in the middle
+        of the request, after its session check passed."""
+        execute = sql_db.Cursor.execute
+        test_cr = self.env.cr
+        raised = []
+
+        def failing(cr, query, *args, **kwargs):
+            if cr is not test_cr and cr.dbname == self.db and \
+                    marker in str(query):
+                raised.append(query)
+                raise error(message)
+            return execute(cr, query, *args, **kwargs)
+        return mock.patch.object(sql_db.Cursor, 'execute', failing), raised
+
+    def test_database_lost_during_request_503_session_kept(self):
+        sid = self._session(self.db)
+        for error, message in (
+                (psycopg2.OperationalError,
+                 'terminating connection due to administrator command'),
+                (psycopg2.DatabaseError,
+                 'server closed the connection unexpectedly'),
+                (psycopg2.InterfaceError, 'connection already closed')):
+            patcher, raised = self._failing_queries(
+                'FROM "res_partner"', error, message)
+            with patcher:
+                response = self._call_kw(
+                    'res.partner', 'search_read', [[]],
+                    {'fields': ['name'], 'limit': 1})
+            self.assertTrue(raised, 'the request reached res_partner')
+            self.assertEqual(response.status_code, 503,
+                             '%s: %s' % (error.__name__, response.data))
+            self.assertIn(b'temporarily unavailable', response.data)
+            self.assertEqual(response.headers.get('Retry-After'), '2')
+            session = self.store.get(sid)
+            self.assertEqual((session.db, session.uid),
+                             (self.db, self.user.id), 'session kept')
+        # the database is back: the same session reads again
+        response = self._call_kw('res.partner', 'search_read', [[]],
+                                 {'fields': ['name'], 'limit': 1})
+        self.assertEqual(response.status_code, 200, response.data)
+        self.assertIn('result', json.loads(response.data.decode()))
+
+    def test_database_lost_at_commit_503_nothing_saved(self):
+        sid = self._session(self.db)
+        real_commit = sql_db.Cursor.commit
+        test_cr = self.env.cr
+        commits = []
+
+        def commit(cr):
+            if cr is not test_cr and cr.dbname == self.db:
+                commits.append(cr)
+                raise psycopg2.OperationalError(
+                    'server closed the connection unexpectedly')
+            return real_commit(cr)
+        with mock.patch.object(sql_db.Cursor, 'commit', commit):
+            # a user may change their own signature
+            response = self._call_kw('res.users', 'write',
+                                     [[self.user.id], {'signature': 'lost'}])
+        self.assertEqual(len(commits), 1, response.data)
+        self.assertEqual(response.status_code, 503, response.data)
+        self.assertEqual(self.store.get(sid).uid, self.user.id)
+        self.env.cr.execute('SELECT signature FROM res_users WHERE id = %s',
+                            (self.user.id,))
+        self.assertNotEqual(self.env.cr.fetchone()[0], 'lost')
+
+    def test_other_database_errors_stay_errors(self):
+        # a failing query that is not a lost connection is the usual
+        # error dialog: not a 503 saying the database is unavailable
+        sid = self._session(self.db)
+        for error, message in (
+                (psycopg2.ProgrammingError, 'column "nope" does not exist'),
+                (psycopg2.extensions.TransactionRollbackError,
+                 'could not serialize access due to concurrent update'),
+                (psycopg2.errors.LockNotAvailable,
+                 'could not obtain lock on row in relation "res_partner"'),
+                (psycopg2.errors.QueryCanceled,
+                 'canceling statement due to statement timeout')):
+            patcher, raised = self._failing_queries(
+                'FROM "res_partner"', error, message)
+            with patcher:
+                response = self._call_kw(
+                    'res.partner', 'search_read', [[]],
+                    {'fields': ['name'], 'limit': 1})
+            self.assertTrue(raised)
+            self.assertEqual(response.status_code, 200,
+                             '%s: %s' % (error.__name__, response.data))
+            data = json.loads(response.data.decode())['error']['data']
+            self.assertIn(error.__name__, data['name'])
+            self.assertEqual(self.store.get(sid).uid, self.user.id)
 
     def test_dropped_database_ends_session(self):
         gone = self.db[:40] + '_dropped'

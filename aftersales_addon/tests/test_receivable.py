@@ -7,12 +7,14 @@ import random
 from datetime import date, timedelta
 from unittest.mock import patch
 
+import odoo
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.module import get_module_resource
 
 from ..models.receivable.aftersales_technician_receivable import \
     AftersalesTechnicianReceivable
+from ..tools.early_lock import lock_keys
 from .common import AftersalesCase
 
 
@@ -901,6 +903,34 @@ class TestReceivableNumbers(ReceivableCase):
         following = self.make_receivable(30.0, invoice=False)
         self.assertEqual(following.name, lost_name)
         self.assertEqual(self.number(following), self.number(first) + 1)
+
+    def test_vouched_release_locks_the_sequence_first(self):
+        """Issue 24: a vouched release locks the receivable sequence (one
+        row shared by every vouched release) with the order and the
+        technician before any work, so two releases queue instead of the
+        second failing on the row and being redone; a paid release does
+        not number and does not lock it."""
+        sequence = self.env.ref('aftersales_addon.seq_technician_receivable')
+        repair = self.charged_repair()
+        self.assertIn(sequence, repair._aftersales_release_hot_records(
+            'vouched', self.users['tech1']))
+        self.assertNotIn(sequence, repair._aftersales_release_hot_records(
+            'paid', None))
+        other = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        other.autocommit(True)
+        self.addCleanup(other.close)
+        key = lock_keys(sequence)[0]
+
+        def free():
+            other.execute('SELECT pg_try_advisory_lock(%s, %s)', key)
+            got = other.fetchone()[0]
+            if got:
+                other.execute('SELECT pg_advisory_unlock(%s, %s)', key)
+            return got
+        self.assertTrue(free())
+        receivable = self.release(repair)
+        self.assertTrue(receivable)
+        self.assertFalse(free(), 'held by the release until it commits')
 
     def test_migration_makes_the_sequence_gapless(self):
         """11.0.1.7.0: a database numbering receivables with a standard

@@ -1,16 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Old-part recovery (R40-R46): every part replaced under warranty comes
 back, or is exempted on purpose, and the money follows it."""
+import importlib.util
 from datetime import timedelta
 from unittest import mock
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.modules.module import get_module_resource
 from odoo.tests.common import (
     at_install, get_db_name, post_install, TransactionCase)
 
 from ..models.common.aftersales_control_mixin import aftersales_control
+from ..tools.early_lock import lock_keys
 from .test_warranty import WarrantyCase
 
 
@@ -167,6 +170,70 @@ class TestRecoveryCreation(RecoveryCase):
         self.assertEqual(
             new.aftersales_old_parts_type_id.default_location_dest_id,
             new.aftersales_old_parts_location_id)
+
+
+class TestRecoveryNumbers(RecoveryCase):
+    """Issue 24, R40: old-part recovery references have no gaps."""
+
+    def number(self, name):
+        return int(name.rsplit('/', 1)[1])
+
+    def test_ending_repairs_numbers_without_gaps(self):
+        sequence = self.env.ref('aftersales_addon.seq_part_recovery')
+        self.assertEqual(sequence.implementation, 'no_gap')
+        first = self.finished_repair([(self.controller, 1, False)])
+        with self.assertRaises(RuntimeError):
+            with self.env.cr.savepoint():
+                lost = self.finished_repair([(self.controller, 1, False)])
+                lost_name = lost.recovery_ids.name
+                raise RuntimeError('the end failed')
+        self.env['aftersales.part.recovery'].invalidate_cache()
+        following = self.finished_repair([(self.controller, 2, False),
+                                          (self.controller, 1, False)])
+        names = sorted(following.recovery_ids.mapped('name'))
+        self.assertEqual(names[0], lost_name, 'the number was given back')
+        self.assertEqual(
+            [self.number(name) for name in names],
+            [self.number(first.recovery_ids.name) + 1,
+             self.number(first.recovery_ids.name) + 2])
+
+    def test_end_locks_the_sequence_first(self):
+        """The end locks the shared sequence row with the parts, before
+        any work (tools/early_lock.py): two ends never fail on it."""
+        repair = self.create_repair()
+        self.env['mrp.repair.line'].create(
+            self.part_line_vals(repair, self.controller, 1))
+        sequence = self.env.ref('aftersales_addon.seq_part_recovery')
+        for coverage, locked in (('deposit', True), ('free', True),
+                                 ('charged', False)):
+            with aftersales_control():
+                repair.operations.write({'warranty_coverage': coverage})
+            hot = repair._aftersales_end_hot_records()
+            self.assertEqual(sequence in hot, locked, coverage)
+            self.assertIn(self.controller, hot[1])
+        # another way of numbering, set by hand, is not locked
+        sequence.implementation = 'standard'
+        with aftersales_control():
+            repair.operations.write({'warranty_coverage': 'deposit'})
+        self.assertNotIn(sequence, repair._aftersales_end_hot_records())
+
+    def test_migration_makes_the_sequence_gapless(self):
+        """11.0.1.8.0: a database numbering recoveries with a standard
+        sequence goes on, gapless, after the last number it gave."""
+        sequence = self.env.ref('aftersales_addon.seq_part_recovery')
+        sequence.write({'implementation': 'standard', 'number_next': 700})
+        burnt = sequence.next_by_id()  # a number a rolled-back end took
+        path = get_module_resource('aftersales_addon', 'migrations',
+                                   '11.0.1.8.0', 'post-durable24.py')
+        spec = importlib.util.spec_from_file_location('post_180', path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, '11.0.1.7.0')
+        sequence.invalidate_cache()
+        self.assertEqual(sequence.implementation, 'no_gap')
+        repair = self.finished_repair([(self.controller, 1, False)])
+        self.assertEqual(self.number(repair.recovery_ids.name),
+                         self.number(burnt) + 1)
 
 
 class TestRecoveryReceipt(RecoveryCase):
@@ -404,6 +471,98 @@ class TestRecoveryExemption(RecoveryCase):
         self.assertEqual(recovery.repair_line_id.price_unit, 0.0)
         with self.assertRaisesRegex(UserError, 'cannot be exempted'):
             recovery.sudo(self.users['finance'])._exempt('Again')
+
+
+class TestEarlyLocksOfOtherWriters(RecoveryCase):
+    """Issue 24: the accountant's validation, the exemption and the return
+    of unused parts take their hot rows' locks (tools/early_lock.py) too,
+    so that they queue with the receipts, issues and ends instead of
+    failing. Seen from another database session, as another user's
+    request sees them."""
+
+    def setUp(self):
+        super(TestEarlyLocksOfOtherWriters, self).setUp()
+        self.other = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        self.other.autocommit(True)
+        self.addCleanup(self.other.close)
+
+    def held(self, records):
+        """Whether this test's transaction holds the records' locks: the
+        other session cannot take any of them."""
+        held = []
+        for key in lock_keys(records):
+            self.other.execute('SELECT pg_try_advisory_lock(%s, %s)', key)
+            got = self.other.fetchone()[0]
+            if got:
+                self.other.execute('SELECT pg_advisory_unlock(%s, %s)',
+                                   key)
+            held.append(not got)
+        return held
+
+    def test_accountant_validating_an_invoice_locks_its_journal(self):
+        journal = self.env['account.journal'].search(
+            [('type', '=', 'sale'),
+             ('company_id', '=', self.env.user.company_id.id)], limit=1)
+        account = self.env['account.account'].search(
+            [('user_type_id', '=',
+              self.env.ref('account.data_account_type_revenue').id)],
+            limit=1)
+        invoice = self.env['account.invoice'].sudo(
+            self.users['finance']).create({
+                'partner_id': self.customer.id, 'type': 'out_invoice',
+                'journal_id': journal.id,
+                'invoice_line_ids': [(0, 0, {
+                    'name': 'Spare part', 'quantity': 1.0,
+                    'price_unit': 10.0, 'account_id': account.id})]})
+        self.assertEqual(self.held(journal), [False])
+        invoice.action_invoice_open()
+        self.assertEqual(invoice.state, 'open')
+        self.assertEqual(self.held(journal), [True])
+
+    def test_exemption_locks_journal_and_refuses_a_part_in_process(self):
+        repair = self.finished_repair([(self.controller, 1, None)],
+                                      invoice=True)
+        recovery = repair.recovery_ids
+        # the warehouse is receiving this part right now (another session)
+        key = lock_keys(recovery)[0]
+        self.other.execute('SELECT pg_advisory_lock(%s, %s)', key)
+        with self.assertRaisesRegex(UserError, 'Another user is processing'):
+            recovery.sudo(self.users['finance'])._exempt('Too far away')
+        self.assertEqual(recovery.state, 'to_return')
+        self.other.execute('SELECT pg_advisory_unlock(%s, %s)', key)
+        recovery.sudo(self.users['finance'])._exempt('Too far away')
+        self.assertEqual(recovery.state, 'exempt')
+        self.assertTrue(recovery.refund_ids, 'deposit credited')
+        self.assertEqual(self.held(repair.invoice_id.journal_id), [True])
+
+    def test_return_of_unused_parts_locks_the_parts_first(self):
+        from ..wizards.repair import aftersales_repair_return_wizard as rw
+        repair = self.create_repair()
+        repair.sudo(self.users['cs']).failure_date = '2025-06-01'
+        self.env['mrp.repair.line'].sudo(self.users['tech1']).create(
+            self.part_line_vals(repair, self.controller, 2))
+        repair.sudo(self.users['tech1']).action_validate()
+        self.issue_parts(repair)
+        issued = repair.parts_picking_ids
+        wizard = self.env['aftersales.repair.return.wizard'].sudo(
+            self.users['tech1']).with_context(
+                default_repair_id=repair.id).create({})
+        wizard.line_ids.quantity = 1
+        calls = []
+        real = rw.lock_early
+
+        def recording(env, *records, **options):
+            # what is locked, and whether the return exists already
+            calls.append((records, repair.parts_picking_ids - issued))
+            return real(env, *records, **options)
+        with mock.patch.object(rw, 'lock_early', recording):
+            wizard.action_return()
+        self.assertEqual(len(calls), 1)
+        records, returns = calls[0]
+        self.assertIn(self.controller, records[1])
+        self.assertEqual(records[0], repair)
+        self.assertFalse(returns, 'locked before the return is made')
+        self.assertTrue(repair.parts_picking_ids - issued)
 
 
 class TestRecoveryInspection(RecoveryCase):

@@ -2,3 +2,4 @@
 """Helpers without a model of their own."""
 from . import early_lock
 from . import actions
+from . import gapless

@@ -2,13 +2,14 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from ...tools.early_lock import lock_early
+
 
 class AccountInvoice(models.Model):
     _inherit = 'account.invoice'
 
     @api.multi
     def action_invoice_open(self):
-        res = super(AccountInvoice, self).action_invoice_open()
         # R42: the deposit credit notes made while the repair invoice was a
         # draft are validated with it. sudo: whoever validates the invoice
         # need not see the recoveries the credit notes belong to.
@@ -17,6 +18,11 @@ class AccountInvoice(models.Model):
                 'refund_ids').filtered(
                     lambda r: r.state == 'draft' and
                     r.refund_invoice_id in self)
+        # issue 24: the journals' gapless numbering (a shared row, also
+        # taken by the old-part receipt's credit notes) first, before any
+        # work: a second accountant waits instead of failing and redoing
+        lock_early(self.env, (self | refunds).mapped('journal_id'))
+        res = super(AccountInvoice, self).action_invoice_open()
         if refunds:
             refunds.action_invoice_open()
             refunds._aftersales_reconcile_with_origin()

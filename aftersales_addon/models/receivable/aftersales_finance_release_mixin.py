@@ -7,7 +7,9 @@ from odoo.exceptions import AccessError, UserError
 from ..common.aftersales_control_mixin import aftersales_control
 from ...tools.actions import wizard_action
 from ...tools.early_lock import lock_early
+from ...tools.gapless import is_gapless, sequence_for
 
+RECEIVABLE_SEQUENCE = 'aftersales.technician.receivable'
 RELEASE_MODES = [
     ('warranty', 'Warranty (nothing to pay)'),
     ('paid', 'Customer paid'),
@@ -200,6 +202,20 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
             })
 
     @api.multi
+    def _aftersales_release_hot_records(self, mode, vouch_user):
+        """Issue 24: what a release locks first (tools/early_lock.py): the
+        document, the vouching technician and, for a vouched release, the
+        receivable's gapless sequence (R50: one row shared by every
+        vouched release; locked late, a release whose snapshot predates
+        another's commit fails on it and is redone)."""
+        hot = [self, vouch_user]
+        if mode == 'vouched':
+            sequence = sequence_for(self.env, RECEIVABLE_SEQUENCE)
+            if is_gapless(sequence):
+                hot.append(sequence)
+        return hot
+
+    @api.multi
     def _aftersales_finance_release(self, mode, vouch_user=None,
                                     invoice=None, payment=None):
         """R22: Finance releases the order.
@@ -212,7 +228,8 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
         """
         self.ensure_one()
         # issue 24: one release per order and technician at a time
-        lock_early(self.env, self, vouch_user)
+        lock_early(self.env, *self._aftersales_release_hot_records(
+            mode, vouch_user))
         self._ensure_can_be_released()
         due = self._aftersales_amount_due()
         vals = {

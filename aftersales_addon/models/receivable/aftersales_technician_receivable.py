@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..common.aftersales_activity_mixin import in_lang
+from ...tools.gapless import is_gapless, next_gapless, sequence_for
 
 TECHNICIAN_GROUP = 'aftersales_addon.group_aftersales_technician'
 SEQUENCE_CODE = 'aftersales.technician.receivable'
@@ -158,22 +159,12 @@ class AftersalesTechnicianReceivable(models.Model):
         that waits for a concurrent release to end (Odoo's own ``no_gap``
         takes it with NOWAIT and fails at once); a sequence made standard
         or dated by hand is used as it is."""
-        sequence = self.env['ir.sequence'].sudo().search(
-            [('code', '=', SEQUENCE_CODE),
-             ('company_id', 'in', [self.env.user.company_id.id, False])],
-            order='company_id', limit=1)
+        sequence = sequence_for(self.env, SEQUENCE_CODE)
         if not sequence:
             return '/'
-        if sequence.implementation != 'no_gap' or sequence.use_date_range:
+        if not is_gapless(sequence):
             return sequence._next()
-        cr = self.env.cr
-        cr.execute('SELECT number_next, number_increment FROM ir_sequence '
-                   'WHERE id = %s FOR UPDATE', (sequence.id,))
-        number, increment = cr.fetchone()
-        cr.execute('UPDATE ir_sequence SET number_next = number_next + %s '
-                   'WHERE id = %s', (increment, sequence.id))
-        sequence.invalidate_cache(['number_next'], [sequence.id])
-        return sequence.get_next_char(number)
+        return next_gapless(sequence)[0]
 
     @api.model
     def _check_new_amount(self, amount):

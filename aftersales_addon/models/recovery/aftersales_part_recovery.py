@@ -11,6 +11,7 @@ from odoo.tools import float_compare
 from ..common.aftersales_control_mixin import aftersales_control
 from ...tools.actions import wizard_action
 from ...tools.early_lock import lock_early
+from ...tools.gapless import is_gapless, next_gapless, sequence_for
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 WAREHOUSE_GROUP = 'aftersales_addon.group_aftersales_warehouse'
@@ -128,8 +129,7 @@ class AftersalesPartRecovery(models.Model):
     @api.model
     def create(self, vals):
         if vals.get('name', '/') == '/':
-            vals['name'] = self.env['ir.sequence'].next_by_code(
-                'aftersales.part.recovery') or '/'
+            vals['name'] = self._next_names(1)[0]
         return super(AftersalesPartRecovery, self).create(vals)
 
     @api.multi
@@ -206,16 +206,21 @@ class AftersalesPartRecovery(models.Model):
         return False
 
     @api.model
+    def _recovery_sequence(self):
+        """The old-part recovery sequence of the user's company."""
+        return sequence_for(self.env, 'aftersales.part.recovery')
+
+    @api.model
     def _next_names(self, count):
-        """``count`` references of the recovery sequence: one query for a
-        standard sequence (PostgreSQL's), the sequence's own ``_next`` for
-        a gapless or dated one."""
-        sequence = self.env['ir.sequence'].sudo().search(
-            [('code', '=', 'aftersales.part.recovery'),
-             ('company_id', 'in', [self.env.user.company_id.id, False])],
-            order='company_id', limit=1)
+        """``count`` references of the recovery sequence: without gaps
+        (R40: every old part owed is accounted for) in one update of a
+        gapless sequence, one query for a standard one (PostgreSQL's), the
+        sequence's own ``_next`` for a dated one."""
+        sequence = self._recovery_sequence()
         if not sequence:
             return ['/'] * count
+        if is_gapless(sequence):
+            return next_gapless(sequence, count)
         if sequence.implementation != 'standard' or sequence.use_date_range:
             return [sequence._next() for _i in range(count)]
         self.env.cr.execute(
@@ -317,6 +322,14 @@ class AftersalesPartRecovery(models.Model):
                                 'recovery.'))
         if not (reason or '').strip():
             raise UserError(_('Give the reason of the exemption.'))
+        # issue 24: the credit notes' numbering (gapless sequence of the
+        # invoices' journals, shared with the accountants and the
+        # receipts) first; the same recoveries being received: refused
+        lock_early(self.env, self.sudo().mapped('repair_id.invoice_id.'
+                                                'journal_id'),
+                   nowait=self.sudo(), busy=UserError(_(
+                       'Another user is processing %s right now; reload it '
+                       'in a moment.') % ', '.join(self.mapped('name'))))
         self._lock()
         for recovery in self:
             if recovery.state != 'to_return':

@@ -3,6 +3,7 @@ from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 
 from ...tools.actions import wizard_action
+from ...tools.gapless import is_gapless
 
 
 class MrpRepair(models.Model):
@@ -56,6 +57,22 @@ class MrpRepair(models.Model):
         counts = {d['repair_id'][0]: d['repair_id_count'] for d in data}
         for repair in self:
             repair.recovery_count = counts.get(repair.id, 0)
+
+    @api.multi
+    def _aftersales_end_hot_records(self):
+        """Issue 24: the end numbers the old parts owed from the gapless
+        recovery sequence (one shared row): locked first too, when a part
+        line may owe one (R40)."""
+        hot = super(MrpRepair, self)._aftersales_end_hot_records()
+        owing = self.mapped('operations').filtered(
+            lambda line: line.type == 'add' and
+            line.warranty_coverage in ('free', 'deposit'))
+        if owing:
+            sequence = self.env[
+                'aftersales.part.recovery']._recovery_sequence()
+            if is_gapless(sequence):
+                hot.append(sequence)
+        return hot
 
     @api.multi
     def action_view_recoveries(self):

@@ -408,9 +408,17 @@ class MrpRepair(models.Model):
                 })
 
     @api.multi
+    def _aftersales_end_hot_records(self):
+        """Issue 24: what ``action_repair_end`` locks first (see
+        tools/early_lock.py): the orders and the parts they consume
+        (quants, FIFO candidate). A pillar that updates another shared row
+        at the end adds its record here (one ``lock_early`` call)."""
+        return [self, self.mapped('operations.product_id')]
+
+    @api.multi
     def action_repair_end(self):
-        # issue 24: the parts consumed (quants, FIFO candidate) first
-        lock_early(self.env, self, self.mapped('operations.product_id'))
+        # issue 24: the hot rows of the end (parts consumed...) first
+        lock_early(self.env, *self._aftersales_end_hot_records())
         self._check_ready_to_end()
         with aftersales_control():
             # the end is stamped by the end of the work (R23)

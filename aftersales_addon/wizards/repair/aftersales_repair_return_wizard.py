@@ -4,6 +4,8 @@ from odoo.addons import decimal_precision as dp
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
+from ...tools.early_lock import lock_early
+
 
 class RepairReturnWizard(models.TransientModel):
     """R24: unused parts go back to stock against the same repair order."""
@@ -39,6 +41,10 @@ class RepairReturnWizard(models.TransientModel):
         if not lines:
             raise UserError(_('Enter the quantity of at least one part to '
                               'return.'))
+        # issue 24: the parts' quants (reserved for the return, shared with
+        # every issue, end and receipt of those parts) first
+        lock_early(self.env, self.repair_id,
+                   lines.mapped('repair_line_id.product_id'))
         # back to the warehouse each part was issued from (one transfer
         # per warehouse)
         pickings = self.repair_id._create_parts_returns(
