@@ -15,6 +15,7 @@ class HelpdeskTicket(models.Model):
     reached us, what kind of request it is and how urgent; and the
     deadline chain of its steps (R12)."""
 
+    _name = 'helpdesk.ticket'
     _inherit = ['helpdesk.ticket', 'aftersales.control.mixin',
                 'aftersales.activity.mixin']
     # R12: recorded by the steps' actions and the scheduled check only
