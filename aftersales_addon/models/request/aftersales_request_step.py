@@ -209,7 +209,7 @@ class AftersalesRequestStep(models.Model):
                 UPDATE helpdesk_ticket t
                    SET aftersales_breached = true
                  WHERE t.id IN (SELECT ticket_id FROM late)
-                   AND NOT t.aftersales_breached
+                   AND t.aftersales_breached IS NOT TRUE
             )
             SELECT id FROM late ORDER BY id
         """, {'uid': self.env.uid, 'now': fields.Datetime.to_string(now)})
