@@ -81,7 +81,7 @@ class AftersalesRequestStep(models.Model):
         string='Allowed (working hours)', readonly=True,
         help='The company\'s setting when the clock started.')
     arrival_rule = fields.Selection(
-        ARRIVAL_RULES, string='Arrival Rule', readonly=True,
+        ARRIVAL_RULES, readonly=True,
         help='What the last step asks of the technician, from the '
              'customer\'s distance and service zone.')
     deadline = fields.Datetime(required=True, readonly=True)
@@ -96,7 +96,7 @@ class AftersalesRequestStep(models.Model):
         string='Missed', readonly=True, index=True,
         help='The step was not met by its deadline.')
     paused_since = fields.Datetime(
-        string='Paused Since', readonly=True,
+        readonly=True,
         help='The request waits for the customer: the clock is stopped.')
     technician_id = fields.Many2one(
         related='ticket_id.technician_id', store=True, readonly=True,
