@@ -195,6 +195,12 @@ class TestRequestDeadlines(AftersalesCase):
                          datetime(2026, 3, 10, 14, 1))
         with self.assertRaises(UserError):
             ticket.sudo(salesperson).action_forward_to_service()
+        # a department that only reads requests forwards nothing
+        other = self.new_request(FRIDAY_0900, user='sales',
+                                 channel_id=sales.id)
+        with self.assertRaises(AccessError):
+            other.sudo(self.users['warehouse']).action_forward_to_service()
+        self.assertEqual(self.step(other, 'to_service').state, 'open')
         # customer service records another one: it has it now
         other = self.new_request(FRIDAY_0900, channel_id=sales.id)
         self.assertEqual(self.step(other, 'to_service').state, 'done')
@@ -447,10 +453,19 @@ class TestRequestDeadlines(AftersalesCase):
 
     # counting ------------------------------------------------------------
     def test_breaches_counted_per_technician_and_month(self):
-        mine = self.forwarded_request(MONDAY_0800)
+        team = self.env['helpdesk.ticket.team'].create(
+            {'name': 'Test team East'})
+        mine = self.forwarded_request(MONDAY_0800, team_id=team.id)
         theirs = self.new_request(MONDAY_0800,
                                   technician_id=self.users['tech2'].id)
         self.Step._aftersales_flag_breaches(now=datetime(2026, 3, 5, 20, 0))
+        by_team = self.Step.sudo(self.users['manager']).read_group(
+            [('breached', '=', True),
+             ('ticket_id', 'in', (mine + theirs).ids)],
+            ['team_id'], ['team_id'])
+        self.assertEqual(
+            {(g['team_id'] and g['team_id'][0]): g['team_id_count']
+             for g in by_team}, {team.id: 3, False: 3})
         groups = self.Step.sudo(self.users['manager']).read_group(
             [('breached', '=', True),
              ('ticket_id', 'in', (mine + theirs).ids)],
