@@ -230,7 +230,9 @@ class AftersalesRequestStep(models.Model):
         """R12: the after-sales managers of the request's company get a
         to-do on each request with a step missed now, naming the steps, in
         their language (one set of statements for all)."""
-        if not self:
+        if not self or self.pool._init:
+            # not while modules load (demo requests): the translations of
+            # the to-dos are not loaded yet; the flags stay
             return
         codes = {}
         for step in self:
