@@ -6,7 +6,7 @@ public holiday (the company's time zone is UTC in the suite).
 Counted in working hours from Friday 6 March 09:00, 12 hours end on
 Tuesday 10 March at 14:00: Friday gives 7, the weekend and the holiday
 none, Tuesday the last 5."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -65,6 +65,15 @@ class TestRequestDeadlines(AftersalesCase):
         cls.open_stage = cls.env.ref(
             'helpdesk_mgmt.helpdesk_ticket_stage_in_progress')
         cls.Step = cls.env['aftersales.request.step']
+        cls.sales = cls.env.ref(
+            'aftersales_addon.helpdesk_ticket_channel_sales')
+        cls.users['sales'] = cls.env['res.users'].with_context(
+            no_reset_password=True).create({
+                'name': 'Test salesperson', 'login': 'test_as_sales',
+                'groups_id': [(6, 0, [
+                    cls.env.ref('base.group_user').id,
+                    cls.env.ref('helpdesk_mgmt.group_helpdesk_user').id,
+                    cls.env.ref('sales_team.group_sale_salesman').id])]})
 
     # helpers -----------------------------------------------------------
     def new_request(self, received, user='cs', **vals):
@@ -166,15 +175,8 @@ class TestRequestDeadlines(AftersalesCase):
         """A report that reached sales is forwarded to customer service
         (the salesperson's button), then to a technician; customer
         service recording a report from sales has it at once."""
-        sales = self.env.ref('aftersales_addon.helpdesk_ticket_channel_sales')
-        salesperson = self.env['res.users'].with_context(
-            no_reset_password=True).create({
-                'name': 'Test salesperson', 'login': 'test_as_sales',
-                'groups_id': [(6, 0, [
-                    self.env.ref('base.group_user').id,
-                    self.env.ref('helpdesk_mgmt.group_helpdesk_user').id,
-                    self.env.ref('sales_team.group_sale_salesman').id])]})
-        self.users['sales'] = salesperson
+        sales = self.sales
+        salesperson = self.users['sales']
         ticket = self.new_request(FRIDAY_0900, user='sales',
                                   channel_id=sales.id)
         to_service = self.step(ticket, 'to_service')
@@ -210,6 +212,43 @@ class TestRequestDeadlines(AftersalesCase):
         phone = self.new_request(FRIDAY_0900)
         with self.assertRaises(UserError):
             phone.sudo(self.users['cs']).action_forward_to_service()
+
+    def test_each_step_just_in_time_and_one_minute_late(self):
+        """A report from sales through every step, each met exactly at
+        its deadline: nothing missed; the same one minute after each
+        deadline: every step missed, one to-do for the manager each."""
+        minute = timedelta(minutes=1)
+        for late in (False, True):
+            ticket = self.new_request(FRIDAY_0900, user='sales',
+                                      channel_id=self.sales.id)
+            actions = [
+                ('to_service', 'sales',
+                 lambda t: t.action_forward_to_service()),
+                ('to_technician', 'cs', lambda t: t.write(
+                    {'technician_id': self.users['tech1'].id})),
+                ('contact', 'tech1',
+                 lambda t: t.action_customer_contacted()),
+                ('plan', 'tech1',
+                 lambda t: t._aftersales_step_done('plan')),
+                ('arrival', 'tech1', lambda t: t.action_arrived()),
+            ]
+            for code, user, action in actions:
+                step = self.step(ticket, code)
+                moment = dt(step.deadline) + (minute if late else
+                                              timedelta())
+                with at(moment):
+                    action(ticket.sudo(self.users[user]))
+                self.assertEqual(step.state, 'done', code)
+                self.assertEqual(dt(step.done_on), moment, code)
+                self.assertEqual(step.done_by, self.users[user], code)
+                self.assertEqual(step.breached, late, code)
+            self.assertEqual(ticket.aftersales_breached, late)
+            self.assertEqual(len(self.manager_todos(ticket)),
+                             5 if late else 0)
+            # the deadlines run on the working calendar: the first is
+            # Tuesday 14:00, 12 working hours after Friday 09:00
+            self.assertEqual(dt(self.step(ticket, 'to_service').deadline),
+                             TUESDAY_1400)
 
     # the technician's steps ---------------------------------------------
     def test_technician_steps_boundaries(self):
