@@ -17,6 +17,7 @@ from . import test_local_dates
 from . import test_multi_company
 from . import test_operations
 from . import test_receivable
+from . import test_request_deadlines
 from . import test_recovery
 from . import test_repair_flow
 from . import test_reports

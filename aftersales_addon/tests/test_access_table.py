@@ -149,6 +149,8 @@ class TestAccessTable(RecoveryCase):
         ticket2 = theirs.ticket_id
         return {
             'helpdesk.ticket': (ticket, ticket2),
+            'aftersales.request.step': (ticket.aftersales_step_ids[:1],
+                                        ticket2.aftersales_step_ids[:1]),
             'mrp.repair': (mine, theirs),
             'mrp.repair.line': (mine.operations[:1], theirs.operations[:1]),
             'mrp.repair.fee': (mine.fees_lines[:1], theirs.fees_lines[:1]),

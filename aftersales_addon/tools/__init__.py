@@ -3,3 +3,4 @@
 from . import early_lock
 from . import actions
 from . import gapless
+from . import working_time

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError
 # Each after-sales setting of the company and the department that owns it:
 # R90 gives the price lists, and with them the money rules of old parts and
 # technician receivables (R41, R45, R50-R53), to Finance; the manager owns
-# the service rules (R30-R32, R40) and how far the controls reach.
+# the service rules (R12, R30-R32, R40) and how far the controls reach.
 FINANCE = 'aftersales_addon.group_aftersales_finance'
 MANAGER = 'aftersales_addon.group_aftersales_manager'
 SETTING_OWNERS = {
@@ -15,6 +15,15 @@ SETTING_OWNERS = {
     'aftersales_warranty_quality_failure_days': MANAGER,
     'aftersales_recovery_due_days': MANAGER,
     'aftersales_repair_photo_max_px': MANAGER,
+    'aftersales_request_to_service_hours': MANAGER,
+    'aftersales_request_to_technician_hours': MANAGER,
+    'aftersales_request_contact_hours': MANAGER,
+    'aftersales_request_plan_hours': MANAGER,
+    'aftersales_request_arrival_hours': MANAGER,
+    'aftersales_request_answer_hours': MANAGER,
+    'aftersales_request_radius_km': MANAGER,
+    'aftersales_request_city_hours': MANAGER,
+    'aftersales_request_suburb_hours': MANAGER,
     'aftersales_repair_parts_pricelist_id': FINANCE,
     'aftersales_repair_labour_pricelist_id': FINANCE,
     'aftersales_recovery_exempt_threshold': FINANCE,
@@ -59,6 +68,21 @@ class AftersalesSettings(models.TransientModel):
         'aftersales_warranty_quality_failure_days')
     aftersales_recovery_due_days = _mirror('aftersales_recovery_due_days')
     aftersales_repair_photo_max_px = _mirror('aftersales_repair_photo_max_px')
+    aftersales_request_to_service_hours = _mirror(
+        'aftersales_request_to_service_hours')
+    aftersales_request_to_technician_hours = _mirror(
+        'aftersales_request_to_technician_hours')
+    aftersales_request_contact_hours = _mirror(
+        'aftersales_request_contact_hours')
+    aftersales_request_plan_hours = _mirror('aftersales_request_plan_hours')
+    aftersales_request_arrival_hours = _mirror(
+        'aftersales_request_arrival_hours')
+    aftersales_request_answer_hours = _mirror(
+        'aftersales_request_answer_hours')
+    aftersales_request_radius_km = _mirror('aftersales_request_radius_km')
+    aftersales_request_city_hours = _mirror('aftersales_request_city_hours')
+    aftersales_request_suburb_hours = _mirror(
+        'aftersales_request_suburb_hours')
     aftersales_repair_parts_pricelist_id = _mirror(
         'aftersales_repair_parts_pricelist_id')
     aftersales_repair_labour_pricelist_id = _mirror(

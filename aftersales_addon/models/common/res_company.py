@@ -3,7 +3,10 @@ from datetime import datetime, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ...tools.working_time import NoWorkingTime, WorkingTime
 
 
 def _utcnow():
@@ -100,3 +103,51 @@ class ResCompany(models.Model):
             if current.weekday() in weekdays and current not in holidays:
                 days -= 1
         return current
+
+    # ------------------------------------------------------------------
+    # Working hours (R12): the company's working calendar, hour by hour
+    # ------------------------------------------------------------------
+    @api.multi
+    def _aftersales_working_time(self, since):
+        """The company's working hours from ``since`` (naive UTC datetime
+        or its string) on: the attendances of its working calendar in the
+        company's time zone, less the calendar's leaves that belong to no
+        employee (public holidays). Two queries; the result answers
+        ``add_hours`` / ``hours_between`` in memory. No calendar, or one
+        without attendances: clock hours."""
+        self.ensure_one()
+        if isinstance(since, str):
+            since = fields.Datetime.from_string(since)
+        calendar = self.resource_calendar_id.sudo()
+        attendances = [
+            (att.dayofweek, att.hour_from, att.hour_to,
+             att.date_from and fields.Date.from_string(att.date_from),
+             att.date_to and fields.Date.from_string(att.date_to))
+            for att in calendar.attendance_ids]
+        leaves = []
+        if calendar:
+            data = self.env['resource.calendar.leaves'].sudo().search_read(
+                [('calendar_id', '=', calendar.id),
+                 ('resource_id', '=', False),
+                 ('date_to', '>=', fields.Datetime.to_string(
+                     since - timedelta(days=1)))],
+                ['date_from', 'date_to'])
+            leaves = [(fields.Datetime.from_string(row['date_from']),
+                       fields.Datetime.from_string(row['date_to']))
+                      for row in data]
+        return WorkingTime(self._aftersales_tz(), attendances, leaves)
+
+    @api.multi
+    def _aftersales_add_working_hours(self, start, hours, working=None):
+        """``start`` (naive UTC) plus ``hours`` working hours of the
+        company's calendar; ``working``: a ``WorkingTime`` already built
+        for this company."""
+        self.ensure_one()
+        working = working or self._aftersales_working_time(start)
+        try:
+            return working.add_hours(start, hours)
+        except NoWorkingTime:
+            raise UserError(_(
+                'The working calendar of %s has no working hours in the '
+                'next two years: set its working hours (Settings > '
+                'Companies) before deadlines can be counted.') % self.name)
