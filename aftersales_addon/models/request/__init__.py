@@ -2,3 +2,8 @@ from . import helpdesk_ticket
 from . import helpdesk_ticket_channel
 from . import mrp_repair
 from . import res_partner
+from . import res_company
+from . import aftersales_technician_skill
+from . import aftersales_technician_load
+from . import stock_picking
+from . import stock_warehouse
