@@ -81,7 +81,9 @@ class AftersalesTechnicianLoad(models.Model):
                        COALESCE(sum(w.repairs), 0)::int
                            AS open_repair_count,
                        COALESCE(sum(w.urgent), 0)::int AS urgent_count,
-                       COALESCE(sum(CASE WHEN w.urgent = 1
+                       COALESCE(sum(CASE
+                           WHEN w.user_id IS NULL THEN 0
+                           WHEN w.urgent = 1
                            THEN COALESCE(c.aftersales_request_urgent_weight,
                                          1)
                            ELSE 1 END), 0)::float AS workload

@@ -143,13 +143,18 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def create(self, vals):
-        ticket = super(HelpdeskTicket, self).create(vals)
         if vals.get('technician_id') and \
                 not self._aftersales_dispatch_checked():
-            # a technician chosen at intake passes the dispatch rules (the
-            # request is not kept when he does not)
-            ticket._aftersales_check_dispatch(ticket.technician_id)
-        return ticket
+            # a technician chosen at intake passes the dispatch rules
+            # before the request is written
+            self.new({
+                'name': vals.get('name'),
+                'product_id': vals.get('product_id'),
+                'company_id': vals.get('company_id') or
+                self.env.user.company_id.id,
+            })._aftersales_check_dispatch(
+                self.env['res.users'].browse(vals['technician_id']))
+        return super(HelpdeskTicket, self).create(vals)
 
     @api.multi
     def write(self, vals):
@@ -202,7 +207,8 @@ class HelpdeskTicket(models.Model):
             raise UserError(_(
                 '%(user)s is not a technician: request %(number)s can only '
                 'be dispatched to a member of the Technician group.') % {
-                'user': technician.name, 'number': self.number})
+                'user': technician.name,
+                'number': self.number or self.name or ''})
         if problem == 'no_skill':
             if not force:
                 raise UserError(_(
@@ -212,7 +218,7 @@ class HelpdeskTicket(models.Model):
                     'anyway.') % {
                     'user': technician.name,
                     'categ': self.product_id.categ_id.display_name,
-                    'number': self.number})
+                    'number': self.number or self.name or ''})
             if not self.env.user._aftersales_in(MANAGER_GROUP):
                 raise AccessError(_(
                     'Only the after-sales manager may dispatch a request '

@@ -42,6 +42,8 @@ class AftersalesDispatchWizard(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         res = super(AftersalesDispatchWizard, self).default_get(fields_list)
+        if 'line_ids' not in fields_list:
+            return res
         ticket = self.env['helpdesk.ticket'].browse(res.get('ticket_id'))
         if not ticket:
             raise UserError(_('Open the request to dispatch first.'))
