@@ -29,7 +29,7 @@ class AftersalesTechnicianLoad(models.Model):
         help='Repair orders assigned to him whose work has not ended.')
     urgent_count = fields.Integer(string='Urgent', readonly=True)
     workload = fields.Float(
-        string='Workload', readonly=True, digits=(16, 1),
+        readonly=True, digits=(16, 1),
         help='Open requests and repairs, an urgent one counting as the '
              'company\'s weight of an urgent job.')
 

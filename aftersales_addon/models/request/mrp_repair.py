@@ -70,7 +70,7 @@ class MrpRepair(models.Model):
         help='To Hand Over: the warehouse has not delivered the loaner yet. '
              'With the Customer: delivered, not back yet.')
     loaner_overdue = fields.Boolean(
-        string='Loaner Overdue', compute='_compute_loaner_overdue',
+        compute='_compute_loaner_overdue',
         search='_search_loaner_overdue',
         help='The loaner is still with the customer after its due date.')
     can_lend_loaner = fields.Boolean(compute='_compute_can_loaner')

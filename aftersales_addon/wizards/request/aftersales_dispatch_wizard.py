@@ -30,8 +30,7 @@ class AftersalesDispatchWizard(models.TransientModel):
             'ir.model.data'].xmlid_to_res_id(TECHNICIAN_GROUP))],
         help='The first suggestion, unless you choose another.')
     skill_level = fields.Selection(
-        [('0', 'No Skill')] + SKILL_LEVELS, string='Skill Level',
-        compute='_compute_check')
+        [('0', 'No Skill')] + SKILL_LEVELS, compute='_compute_check')
     warning = fields.Char(compute='_compute_check')
     can_force = fields.Boolean(compute='_compute_can_force')
     force = fields.Boolean(

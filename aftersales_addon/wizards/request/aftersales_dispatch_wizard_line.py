@@ -17,14 +17,12 @@ class AftersalesDispatchWizardLine(models.TransientModel):
     user_id = fields.Many2one('res.users', string='Technician',
                               readonly=True)
     skill_level = fields.Selection(
-        [('0', 'No Skill')] + SKILL_LEVELS, string='Skill Level',
-        readonly=True)
+        [('0', 'No Skill')] + SKILL_LEVELS, readonly=True)
     open_request_count = fields.Integer(string='Open Requests',
                                         readonly=True)
     open_repair_count = fields.Integer(string='Open Repairs', readonly=True)
     urgent_count = fields.Integer(string='Urgent', readonly=True)
-    workload = fields.Float(string='Workload', readonly=True,
-                            digits=(16, 1))
+    workload = fields.Float(readonly=True, digits=(16, 1))
     distance_known = fields.Boolean(readonly=True)
     distance_km = fields.Float(string='Distance (km)', readonly=True,
                                digits=(16, 1))
