@@ -252,6 +252,12 @@ class TestRequestDispatch(AftersalesCase):
         with self.assertRaises(AccessError):
             ticket.sudo(self.users['technical'])._aftersales_dispatch(
                 self.techs['c'])
+        # nor by writing the field (RPC): a technician may not hand a
+        # request over to a colleague
+        for key in ('tech1', 'technical'):
+            with self.assertRaises(AccessError, msg=key):
+                ticket.sudo(self.users[key]).write(
+                    {'technician_id': self.techs['c'].id})
         self.assertFalse(ticket.technician_id)
 
     def test_technician_sees_only_his_own(self):

@@ -160,6 +160,9 @@ class HelpdeskTicket(models.Model):
     def write(self, vals):
         if vals.get('technician_id') and \
                 not self._aftersales_dispatch_checked():
+            # changing the technician of a request is a dispatch: by the
+            # dispatching departments, on the same rules
+            self._ensure_can_dispatch()
             technician = self.env['res.users'].browse(vals['technician_id'])
             for ticket in self:
                 ticket._aftersales_check_dispatch(technician)
