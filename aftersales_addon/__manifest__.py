@@ -69,7 +69,7 @@
     'demo': [
         'demo/aftersales_demo.xml',
         'demo/receivable_demo.xml',
-        'demo/request_dispatch_demo.xml',
+        'demo/request_demo.xml',
     ],
     'application': True,
     'post_load': 'post_load',

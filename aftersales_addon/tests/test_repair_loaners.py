@@ -83,6 +83,33 @@ class TestRepairLoaners(AftersalesCase):
         self.assertNotEqual(new.aftersales_loaner_location_id,
                             self.loaner_location)
 
+    def test_migration_gives_existing_warehouses_their_location(self):
+        """11.0.1.8.0: a warehouse made before the loaners gets its
+        location by the migration, once; a warehouse that has one keeps
+        it."""
+        import importlib.util
+        import os
+        path = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                            'migrations', '11.0.1.8.0',
+                            'post-desk-dispatch.py')
+        spec = importlib.util.spec_from_file_location('post_desk', path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        old = self.env['stock.warehouse'].create(
+            {'name': 'Test Old Depot', 'code': 'TOD'})
+        old.aftersales_loaner_location_id = False
+        locations = self.env['stock.location'].search_count([])
+        migration.migrate(self.cr, '11.0.1.7.0')
+        self.assertEqual(old.aftersales_loaner_location_id.location_id,
+                         old.view_location_id)
+        self.assertEqual(self.warehouse.aftersales_loaner_location_id,
+                         self.loaner_location)
+        self.assertEqual(self.env['stock.location'].search_count([]),
+                         locations + 1)
+        migration.migrate(self.cr, '11.0.1.7.0')
+        self.assertEqual(self.env['stock.location'].search_count([]),
+                         locations + 1)
+
     def test_lend_hand_over_return(self):
         repair = self.create_repair()
         offered = self.lend(repair, self.loan1)

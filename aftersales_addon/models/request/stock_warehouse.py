@@ -48,3 +48,27 @@ class StockWarehouse(models.Model):
                 'company_id': self.company_id.id,
             })
         return {'aftersales_loaner_location_id': location.id}
+
+    @api.multi
+    def _aftersales_add_loaner_units(self, lot_ids):
+        """Record units kept as loaners in this warehouse's Loaner Units
+        location (an inventory adjustment, one unit per serial): for units
+        the company already holds, e.g. the demo's."""
+        self.ensure_one()
+        self._aftersales_ensure_loaners()
+        location = self.aftersales_loaner_location_id
+        lots = self.env['stock.production.lot'].browse(lot_ids)
+        inventory = self.env['stock.inventory'].create({
+            'name': _('Loaner Units'),
+            'filter': 'partial',
+            'location_id': location.id,
+            'line_ids': [(0, 0, {
+                'product_id': lot.product_id.id,
+                'product_uom_id': lot.product_id.uom_id.id,
+                'prod_lot_id': lot.id,
+                'product_qty': 1.0,
+                'location_id': location.id,
+            }) for lot in lots],
+        })
+        inventory.action_done()
+        return inventory
