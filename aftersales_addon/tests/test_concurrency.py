@@ -16,20 +16,26 @@ import threading
 import psycopg2
 from psycopg2.extensions import TransactionRollbackError
 
-import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import at_install, post_install, TransactionCase
 
 from ..tools.early_lock import lock_early
 
 WAIT = 60  # seconds a thread waits for the other before giving up
 
 
+# other connections see only committed data: under Odoo's own runner
+# (--test-enable) run after the modules are loaded and committed
+@at_install(False)
+@post_install(True)
 class TestConcurrentPartMoves(TransactionCase):
 
     def setUp(self):
         super(TestConcurrentPartMoves, self).setUp()
-        self.db = self.env.cr.dbname
+        # cursors come from the test's registry (self.registry):
+        # odoo.registry() from the test's threads would wait for the
+        # registry lock Odoo's own runner (--test-enable) holds while it
+        # loads the modules
         self.stock = self.env.ref('stock.stock_location_stock')
         quant = self.env['stock.quant'].search([
             ('location_id', '=', self.stock.id), ('quantity', '>=', 10),
@@ -44,7 +50,7 @@ class TestConcurrentPartMoves(TransactionCase):
 
     # -- committed state, saved and restored ------------------------------
     def _quants(self):
-        with odoo.registry(self.db).cursor() as cr:
+        with self.registry.cursor() as cr:
             cr.execute('SELECT id, quantity, reserved_quantity, in_date, '
                        'write_date, write_uid FROM stock_quant '
                        'WHERE product_id = %s AND location_id = %s',
@@ -52,7 +58,7 @@ class TestConcurrentPartMoves(TransactionCase):
             return {row[0]: row[1:] for row in cr.fetchall()}
 
     def _restore(self):
-        with odoo.registry(self.db).cursor() as cr:
+        with self.registry.cursor() as cr:
             cr.execute('DELETE FROM stock_quant WHERE product_id = %s AND '
                        'location_id = %s AND NOT id = ANY(%s)',
                        (self.product_id, self.stock.id, list(self.saved)))
@@ -72,7 +78,7 @@ class TestConcurrentPartMoves(TransactionCase):
         ``lock(env, product)`` being the lock taken at the start."""
         try:
             with api.Environment.manage(), \
-                    odoo.registry(self.db).cursor() as cr:
+                    self.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 product = env['product.product'].browse(self.product_id)
                 if not first:

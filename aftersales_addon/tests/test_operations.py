@@ -25,7 +25,7 @@ from werkzeug.wrappers import BaseResponse
 from odoo import http, sql_db
 from odoo.exceptions import UserError
 from odoo.service import security
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import at_install, post_install, TransactionCase
 from odoo.tools import config
 
 from .. import http_resilience
@@ -36,6 +36,10 @@ DURABILITY = ('fsync', 'synchronous_commit', 'full_page_writes')
 OFF = ('off', 'false', 'no', '0', 'of', 'fa', 'n', 'f')
 
 
+# other connections see only committed data: under Odoo's own runner
+# (--test-enable) run after the modules are loaded and committed
+@at_install(False)
+@post_install(True)
 class TestDurableCluster(TransactionCase):
     """The cluster keeps PostgreSQL's durable settings. The test command may
     start it with fsync etc. off as options of its own postmaster (source
@@ -82,6 +86,10 @@ def _db_counts(cr, tables):
     return dict(cr.fetchall())
 
 
+# other connections see only committed data: under Odoo's own runner
+# (--test-enable) run after the modules are loaded and committed
+@at_install(False)
+@post_install(True)
 class TestBackupRestore(TransactionCase):
     """backup, then restore into a new database: the same rows for every
     model of the addon and the same bytes for attachments of the filestore.
@@ -176,6 +184,10 @@ class TestBackupRestore(TransactionCase):
                 'attachment %s reads other bytes after the restore' % att_id)
 
 
+# other connections see only committed data: under Odoo's own runner
+# (--test-enable) run after the modules are loaded and committed
+@at_install(False)
+@post_install(True)
 class TestSessionSurvivesDatabaseRestart(TransactionCase):
     """Through Odoo's WSGI application (odoo.http.root) with the session
     cookie of a real session of the session store: a connection failure of
@@ -314,6 +326,10 @@ class _TestCursor(object):
         return False
 
 
+# other connections see only committed data: under Odoo's own runner
+# (--test-enable) run after the modules are loaded and committed
+@at_install(False)
+@post_install(True)
 class TestPreforkBus(TransactionCase):
     """The run command serves in prefork mode: without a proxy the web
     client's notification polls reach HTTP workers without a long-polling

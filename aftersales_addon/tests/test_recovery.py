@@ -7,7 +7,8 @@ from unittest import mock
 import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests.common import TransactionCase, get_db_name
+from odoo.tests.common import (
+    at_install, get_db_name, post_install, TransactionCase)
 
 from ..models.common.aftersales_control_mixin import aftersales_control
 from .test_warranty import WarrantyCase
@@ -513,6 +514,10 @@ class TestRecoveryAccessAndList(RecoveryCase):
         self.assertNotIn(received.recovery_ids.name, html)
 
 
+# other connections see only committed data: under Odoo's own runner
+# (--test-enable) run after the modules are loaded and committed
+@at_install(False)
+@post_install(True)
 class TestConcurrentReceipt(TransactionCase):
     """Two warehouse users receive the same old part at the same moment:
     one succeeds, the other is told (two real database connections)."""

@@ -26,7 +26,7 @@ import lxml.html
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.module import get_module_path
-from odoo.tests.common import get_db_name
+from odoo.tests.common import at_install, get_db_name, post_install
 from odoo.tools.safe_eval import safe_eval
 
 from .test_recovery import RecoveryCase
@@ -390,7 +390,10 @@ class _AssetHandler(http.server.BaseHTTPRequestHandler):
     """Serves what a printed report loads: the asset bundles (attachments
     committed in the test database) and the addons' static files."""
 
-    db_name = None
+    # the test's registry, taken in the test's thread: asking
+    # odoo.registry() from this thread would wait for the registry lock
+    # that Odoo's own runner (--test-enable) holds while it loads modules
+    registry = None
 
     def log_message(self, *args):
         pass
@@ -400,7 +403,7 @@ class _AssetHandler(http.server.BaseHTTPRequestHandler):
         body, mimetype = None, 'application/octet-stream'
         if path.startswith('/web/content/'):
             with api.Environment.manage(), \
-                    odoo.registry(self.db_name).cursor() as cr:
+                    self.registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 attachment = env['ir.attachment'].search(
                     [('url', '=', path)], limit=1)
@@ -428,6 +431,10 @@ class _AssetHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+# other connections see only committed data: under Odoo's own runner
+# (--test-enable) run after the modules are loaded and committed
+@at_install(False)
+@post_install(True)
 class TestServiceReportPdf(ReportCase):
 
     @classmethod
@@ -458,7 +465,7 @@ class TestServiceReportPdf(ReportCase):
         super(TestServiceReportPdf, cls).setUpClass()
         if not cls.wkhtmltopdf:
             return
-        _AssetHandler.db_name = get_db_name()
+        _AssetHandler.registry = odoo.registry(get_db_name())
         cls.server = http.server.ThreadingHTTPServer(
             ('127.0.0.1', 0), _AssetHandler)
         cls.server_thread = threading.Thread(

@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..common.aftersales_control_mixin import aftersales_control
+from ...tools.actions import wizard_action
 from ...tools.early_lock import lock_early
 
 RELEASE_MODES = [
@@ -332,14 +333,9 @@ class AftersalesFinanceReleaseMixin(models.AbstractModel):
     def action_finance_release(self):
         """Open the release wizard (Finance)."""
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Finance Release'),
-            'res_model': 'aftersales.finance.release.wizard',
-            'view_mode': 'form', 'target': 'new',
-            'context': {'default_res_model': self._name,
-                        'default_res_id': self.id},
-        }
+        return wizard_action(
+            _('Finance Release'), 'aftersales.finance.release.wizard',
+            res_model=self._name, res_id=self.id)
 
     @api.multi
     def action_view_receivable(self):

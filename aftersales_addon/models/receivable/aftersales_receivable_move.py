@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ...tools.actions import wizard_action
+
 MOVE_KINDS = [
     ('new', 'New receivable'),
     ('payment', 'Customer payment'),
@@ -143,10 +145,6 @@ class AftersalesReceivableMove(models.Model):
     def action_pay_directly(self):
         """R52, Finance's choice: pay a refund directly (wizard)."""
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Pay Refund Directly'),
-            'res_model': 'aftersales.receivable.refund.wizard',
-            'view_mode': 'form', 'target': 'new',
-            'context': {'default_move_id': self.id},
-        }
+        return wizard_action(
+            _('Pay Refund Directly'), 'aftersales.receivable.refund.wizard',
+            move_id=self.id)

@@ -3,6 +3,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html_escape
 
+from ...tools.actions import wizard_action
+
 
 class AftersalesReceivableStatementLine(models.Model):
     """One order on a technician's statement, with its age (R51)."""
@@ -69,10 +71,7 @@ class AftersalesReceivableStatementLine(models.Model):
     @api.multi
     def action_open_dispute(self):
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Dispute a Statement Line'),
-            'res_model': 'aftersales.statement.dispute.wizard',
-            'view_mode': 'form', 'target': 'new',
-            'context': {'default_line_id': self.id},
-        }
+        return wizard_action(
+            _('Dispute a Statement Line'),
+            'aftersales.statement.dispute.wizard',
+            line_id=self.id)

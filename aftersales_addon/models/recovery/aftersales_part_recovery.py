@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from ..common.aftersales_control_mixin import aftersales_control
+from ...tools.actions import wizard_action
 from ...tools.early_lock import lock_early
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
@@ -790,11 +791,7 @@ class AftersalesPartRecovery(models.Model):
     @api.multi
     def _open_wizard(self, model, title):
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window', 'name': title,
-            'res_model': model, 'view_mode': 'form', 'target': 'new',
-            'context': {'default_recovery_id': self.id},
-        }
+        return wizard_action(title, model, recovery_id=self.id)
 
     @api.multi
     def action_receive(self):

@@ -2,6 +2,8 @@
 from odoo import _, api, fields, models
 from odoo.addons import decimal_precision as dp
 
+from ...tools.actions import wizard_action
+
 
 class MrpRepair(models.Model):
     """The old parts a repair order owes (R40-R45) and the deposit charged
@@ -69,13 +71,9 @@ class MrpRepair(models.Model):
         """R43: the warehouse receives every outstanding old part of the
         order at once."""
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Receive Old Parts'),
-            'res_model': 'aftersales.recovery.receive.wizard',
-            'view_mode': 'form', 'target': 'new',
-            'context': {'default_repair_id': self.id},
-        }
+        return wizard_action(
+            _('Receive Old Parts'), 'aftersales.recovery.receive.wizard',
+            repair_id=self.id)
 
     can_receive_old_parts = fields.Boolean(
         compute='_compute_can_receive_old_parts',

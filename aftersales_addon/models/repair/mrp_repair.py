@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, html_escape
 
 from ..common.aftersales_control_mixin import aftersales_control
+from ...tools.actions import wizard_action
 from ...tools.early_lock import lock_early
 
 # R1: the technical diagnosis belongs to the technicians and the technical
@@ -550,14 +551,9 @@ class MrpRepair(models.Model):
     def action_return_parts(self):
         """R24: open the wizard returning unused parts against this order."""
         self.ensure_one()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Return Unused Parts'),
-            'res_model': 'aftersales.repair.return.wizard',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'default_repair_id': self.id},
-        }
+        return wizard_action(
+            _('Return Unused Parts'), 'aftersales.repair.return.wizard',
+            repair_id=self.id)
 
     @api.multi
     def action_view_parts_pickings(self):

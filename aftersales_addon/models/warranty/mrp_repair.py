@@ -8,6 +8,7 @@ from odoo.tools import html_escape
 
 from ..common.aftersales_control_mixin import aftersales_control
 from .stock_production_lot import EARLY_FAILURES, WARRANTY_STATES
+from ...tools.actions import wizard_action
 
 # R33: the warranty decision is written by the decision itself or by the
 # technical department's override, never typed in.
@@ -253,14 +254,10 @@ class MrpRepair(models.Model):
         """R33: open the override wizard (Technical department)."""
         self.ensure_one()
         self._ensure_can_override_warranty()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Override Warranty Decision'),
-            'res_model': 'aftersales.warranty.override.wizard',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'default_repair_id': self.id},
-        }
+        return wizard_action(
+            _('Override Warranty Decision'),
+            'aftersales.warranty.override.wizard',
+            repair_id=self.id)
 
     @api.multi
     def _ensure_override_changes(self, warranty_state, rule, tier,
