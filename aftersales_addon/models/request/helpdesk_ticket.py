@@ -5,6 +5,7 @@ from odoo.tools import html_escape
 
 from ..common.aftersales_control_mixin import (
     aftersales_control, in_aftersales_control)
+from ...tools.actions import wizard_action
 
 TECHNICIAN_GROUP = 'aftersales_addon.group_aftersales_technician'
 MANAGER_GROUP = 'aftersales_addon.group_aftersales_manager'
@@ -312,14 +313,8 @@ class HelpdeskTicket(models.Model):
         request (R14)."""
         self.ensure_one()
         self._ensure_can_dispatch()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Dispatch'),
-            'res_model': 'aftersales.dispatch.wizard',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'default_ticket_id': self.id},
-        }
+        return wizard_action(_('Dispatch'), 'aftersales.dispatch.wizard',
+                             ticket_id=self.id)
 
     @api.multi
     def _prepare_repair_values(self):

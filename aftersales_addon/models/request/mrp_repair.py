@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..common.aftersales_control_mixin import aftersales_control
+from ...tools.actions import wizard_action
 from ...tools.early_lock import lock_early
 
 # R25: who hands a loaner unit over or takes it back (the warehouse
@@ -350,14 +351,9 @@ class MrpRepair(models.Model):
         """Open the wizard choosing the loaner unit (R25)."""
         self.ensure_one()
         self._ensure_can_handle_loaner()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Lend Loaner'),
-            'res_model': 'aftersales.loaner.lend.wizard',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'default_repair_id': self.id},
-        }
+        return wizard_action(_('Lend Loaner'),
+                             'aftersales.loaner.lend.wizard',
+                             repair_id=self.id)
 
     @api.model
     def _cron_loaner_overdue(self):
