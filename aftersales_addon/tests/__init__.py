@@ -20,7 +20,9 @@ from . import test_receivable
 from . import test_request_deadlines
 from . import test_recovery
 from . import test_repair_flow
+from . import test_repair_loaners
 from . import test_reports
+from . import test_request_dispatch
 from . import test_rpc_attacks
 from . import test_server_config
 from . import test_warehouses

@@ -87,6 +87,14 @@ class AftersalesCase(SavepointCase):
                 'name': 'Contract %s' % key, 'employee_id': employee.id,
                 'struct_id': structure.id, 'wage': 6000.0,
                 'date_start': '2020-01-01', 'state': 'open'})
+        # R14: requests are dispatched to technicians skilled for the
+        # unit: the test technicians repair every category (a skill for
+        # the root category covers its sub-categories)
+        for key in ('tech1', 'tech2'):
+            cls.env['aftersales.technician.skill'].create({
+                'user_id': cls.users[key].id,
+                'categ_id': cls.env.ref('product.product_category_all').id,
+                'level': '1'})
 
     # helpers -----------------------------------------------------------
     def as_user(self, key, record):

@@ -147,6 +147,8 @@ class TestAccessTable(RecoveryCase):
              ('res_id', '=', receivable.id)], limit=1)
         ticket = mine.ticket_id
         ticket2 = theirs.ticket_id
+        Skill = self.env['aftersales.technician.skill']
+        Load = self.env['aftersales.technician.load']
         return {
             'helpdesk.ticket': (ticket, ticket2),
             'aftersales.request.step': (ticket.aftersales_step_ids[:1],
@@ -175,6 +177,14 @@ class TestAccessTable(RecoveryCase):
             'account.payment': (payment, None),
             'hr.payslip': (payslip, None),
             'mail.activity': (activity, None),
+            'aftersales.technician.skill': (
+                Skill.search([('user_id', '=', self.users['tech1'].id)],
+                             limit=1),
+                Skill.search([('user_id', '=', self.users['tech2'].id)],
+                             limit=1)),
+            'aftersales.technician.load': (
+                Load.search([('user_id', '=', self.users['tech1'].id)]),
+                Load.search([('user_id', '=', self.users['tech2'].id)])),
         }
 
     def test_table_is_complete(self):

@@ -97,7 +97,15 @@ class TestBadInput(AftersalesCase):
         self.assertEqual(len(repair.parts_picking_ids), 1)
 
     def test_assign_non_technician(self):
-        ticket = self.create_ticket(technician_id=self.users['cs'].id)
+        # R14: the request itself is not dispatched to a non-technician
+        count = self.env['helpdesk.ticket'].search_count([])
+        with self.assertRaisesRegex(UserError, 'is not a technician'):
+            self.create_ticket(technician_id=self.users['cs'].id)
+        self.assertEqual(self.env['helpdesk.ticket'].search_count([]),
+                         count)
+        # nor its repair order, had it one (data older than the rule)
+        ticket = self.create_ticket()
+        ticket.sudo().write({'technician_id': self.users['cs'].id})
         with self.assertRaisesRegex(UserError, 'not in the Technician group'):
             ticket.sudo(self.users['cs']).action_create_repair()
         self.assertFalse(ticket.repair_ids)

@@ -25,6 +25,11 @@ class WarrantyCase(AftersalesCase):
         cls.categ_scooters = cls.env['product.category'].create(
             {'name': 'Test Scooters', 'parent_id': cls.categ_vehicles.id})
         cls.unit_product.categ_id = cls.categ_scooters
+        # R14: the test technicians are skilled for these vehicles
+        for key in ('tech1', 'tech2'):
+            cls.env['aftersales.technician.skill'].create({
+                'user_id': cls.users[key].id,
+                'categ_id': cls.categ_vehicles.id, 'level': '2'})
         # R30 example: 0-36 months parts and labour free, then parts
         # charged and labour free until month 60
         cls.rule = cls.env['aftersales.warranty.rule'].create({

@@ -24,6 +24,8 @@ SETTING_OWNERS = {
     'aftersales_request_radius_km': MANAGER,
     'aftersales_request_city_hours': MANAGER,
     'aftersales_request_suburb_hours': MANAGER,
+    'aftersales_request_urgent_weight': MANAGER,
+    'aftersales_request_loaner_grace_days': MANAGER,
     'aftersales_repair_parts_pricelist_id': FINANCE,
     'aftersales_repair_labour_pricelist_id': FINANCE,
     'aftersales_recovery_exempt_threshold': FINANCE,
@@ -83,6 +85,10 @@ class AftersalesSettings(models.TransientModel):
     aftersales_request_city_hours = _mirror('aftersales_request_city_hours')
     aftersales_request_suburb_hours = _mirror(
         'aftersales_request_suburb_hours')
+    aftersales_request_urgent_weight = _mirror(
+        'aftersales_request_urgent_weight')
+    aftersales_request_loaner_grace_days = _mirror(
+        'aftersales_request_loaner_grace_days')
     aftersales_repair_parts_pricelist_id = _mirror(
         'aftersales_repair_parts_pricelist_id')
     aftersales_repair_labour_pricelist_id = _mirror(

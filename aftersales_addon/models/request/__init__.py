@@ -5,3 +5,7 @@ from . import aftersales_request_step
 from . import helpdesk_ticket
 from . import helpdesk_ticket_channel
 from . import mrp_repair
+from . import aftersales_technician_skill
+from . import aftersales_technician_load
+from . import stock_picking
+from . import stock_warehouse

@@ -1,13 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import html_escape
 
+from ..common.aftersales_control_mixin import (
+    aftersales_control, in_aftersales_control)
+from ...tools.actions import wizard_action
 from .aftersales_request_step import (
     ARRIVAL_RULES, MANAGER_GROUP, NEXT, PREVIOUS, SEQUENCE, now_utc)
 
 CUSTOMER_SERVICE_GROUP = 'aftersales_addon.group_aftersales_customer_service'
+TECHNICIAN_GROUP = 'aftersales_addon.group_aftersales_technician'
 # the steps only the request's technician (or the manager) records
 TECHNICIAN_STEPS = ('contact', 'plan', 'arrival')
+# R14: customer service forwards the requests; the manager may too
+DISPATCH_GROUPS = (CUSTOMER_SERVICE_GROUP, MANAGER_GROUP)
+URGENCY_RANKS = {'urgent': 0, 'important': 1}
 
 
 class HelpdeskTicket(models.Model):
@@ -18,6 +26,8 @@ class HelpdeskTicket(models.Model):
     _name = 'helpdesk.ticket'
     _inherit = ['helpdesk.ticket', 'aftersales.control.mixin',
                 'aftersales.activity.mixin']
+    # R14: the queues list urgent requests first, then the oldest
+    _order = 'urgency_rank, received_date, id'
     # R12: recorded by the steps' actions and the scheduled check only
     _aftersales_controlled_fields = frozenset([
         'aftersales_breached', 'aftersales_step_ids'])
@@ -58,8 +68,13 @@ class HelpdeskTicket(models.Model):
              'product and the customer it was delivered to.')
     fault_symptom = fields.Text(
         help='The fault as the customer describes it.')
+    urgency_rank = fields.Integer(
+        compute='_compute_urgency_rank', store=True, index=True,
+        help='Urgent first, then important, then normal: the order of the '
+             'request queues.')
     technician_id = fields.Many2one(
         'res.users', string='Technician', track_visibility='onchange',
+        index=True,
         domain=lambda self: [('groups_id', 'in', self.env.ref(
             'aftersales_addon.group_aftersales_technician').id)],
         help='The technician customer service forwards the request to; '
@@ -95,6 +110,21 @@ class HelpdeskTicket(models.Model):
     can_mark_arrived = fields.Boolean(
         compute='_compute_aftersales_deadlines')
 
+    can_dispatch = fields.Boolean(
+        compute='_compute_can_dispatch',
+        help='The user may dispatch this request to a technician now.')
+
+    @api.depends('urgency')
+    def _compute_urgency_rank(self):
+        for ticket in self:
+            ticket.urgency_rank = URGENCY_RANKS.get(ticket.urgency, 2)
+
+    @api.multi
+    def _compute_can_dispatch(self):
+        allowed = self.env.user._aftersales_in(*DISPATCH_GROUPS)
+        for ticket in self:
+            ticket.can_dispatch = allowed and not ticket.closed
+
     @api.depends('repair_ids')
     def _compute_repair_count(self):
         data = self.env['mrp.repair'].read_group(
@@ -129,12 +159,31 @@ class HelpdeskTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def create(self, vals):
+        if vals.get('technician_id') and \
+                not self._aftersales_dispatch_checked():
+            # R14: a technician chosen at intake passes the dispatch rules
+            # before the request is written
+            self.new({
+                'name': vals.get('name'),
+                'product_id': vals.get('product_id'),
+                'company_id': vals.get('company_id') or
+                self.env.user.company_id.id,
+            })._aftersales_check_dispatch(
+                self.env['res.users'].browse(vals['technician_id']))
         ticket = super(HelpdeskTicket, self).create(vals)
         ticket._aftersales_start_chain()
         return ticket
 
     @api.multi
     def write(self, vals):
+        if vals.get('technician_id') and \
+                not self._aftersales_dispatch_checked():
+            # R14: changing the technician of a request is a dispatch: by
+            # the dispatching departments, on the same rules
+            self._ensure_can_dispatch()
+            technician = self.env['res.users'].browse(vals['technician_id'])
+            for ticket in self:
+                ticket._aftersales_check_dispatch(technician)
         result = super(HelpdeskTicket, self).write(vals)
         if vals.get('technician_id'):
             self._aftersales_stamp_first_technician()
@@ -288,6 +337,156 @@ class HelpdeskTicket(models.Model):
         todo.mapped('ticket_id')._aftersales_sync_clock()
         newly._aftersales_notify_breaches()
         return True
+
+    # ------------------------------------------------------------------
+    # Dispatch (R14)
+    # ------------------------------------------------------------------
+    @api.model
+    def _aftersales_dispatch_checked(self):
+        """The dispatch action checked the rules already (or the
+        superuser writes): server-side only, never from the context."""
+        return self.env.user._is_superuser() or in_aftersales_control()
+
+    @api.multi
+    def _aftersales_skill_levels(self, users):
+        """R14: {user id: skill level} of ``users`` for the category of
+        the request's product (0: no skill). sudo: a technician reads only
+        his own skills; the dispatch rules read everyone's."""
+        self.ensure_one()
+        company = self.company_id or self.env.user.company_id
+        levels = self.env['aftersales.technician.skill'].sudo() \
+            ._aftersales_levels(users, self.product_id.categ_id, company)
+        return {user.id: levels.get(user.id, 0) for user in users}
+
+    @api.multi
+    def _aftersales_dispatch_problem(self, technician):
+        """R14: why ``technician`` should not get this request:
+        'not_technician', 'no_skill' (a unit whose category he has no
+        skill for) or None."""
+        self.ensure_one()
+        if not technician.has_group(TECHNICIAN_GROUP):
+            return 'not_technician'
+        if self.product_id and \
+                not self._aftersales_skill_levels(technician)[technician.id]:
+            return 'no_skill'
+        return None
+
+    @api.multi
+    def _aftersales_check_dispatch(self, technician, force=False):
+        """R14: a request goes to a technician with a skill for the
+        unit's category. A user outside the Technician group never gets it
+        (his repair order could not be assigned to him); a technician
+        without the skill only when the manager forces it."""
+        self.ensure_one()
+        problem = self._aftersales_dispatch_problem(technician)
+        if problem == 'not_technician':
+            raise UserError(_(
+                '%(user)s is not a technician: request %(number)s can only '
+                'be dispatched to a member of the Technician group.') % {
+                'user': technician.name,
+                'number': self.number or self.name or ''})
+        if problem == 'no_skill':
+            if not force:
+                raise UserError(_(
+                    '%(user)s has no skill for %(categ)s (the product of '
+                    'request %(number)s): choose a technician with this '
+                    'skill. Only the after-sales manager may dispatch it '
+                    'anyway.') % {
+                    'user': technician.name,
+                    'categ': self.product_id.categ_id.display_name,
+                    'number': self.number or self.name or ''})
+            if not self.env.user._aftersales_in(MANAGER_GROUP):
+                raise AccessError(_(
+                    'Only the after-sales manager may dispatch a request '
+                    'to a technician without the skill for its product.'))
+        return problem
+
+    @api.multi
+    def _ensure_can_dispatch(self):
+        """R14: customer service (and the manager) dispatch open
+        requests."""
+        if not self.env.user._aftersales_in(*DISPATCH_GROUPS):
+            raise AccessError(_(
+                'Only customer service and the after-sales manager dispatch '
+                'service requests.'))
+        closed = self.filtered('closed')
+        if closed:
+            raise UserError(_('Request %s is closed: it is no longer '
+                              'dispatched.') % closed[0].number)
+
+    @api.multi
+    def _aftersales_dispatch(self, technician, force=False):
+        """R14: forward the request to ``technician`` after the checks;
+        a dispatch the manager forces is written in the request's
+        history."""
+        self.ensure_one()
+        self._ensure_can_dispatch()
+        problem = self._aftersales_check_dispatch(technician, force=force)
+        # the rules were checked just above; the write stamps the step
+        # (deadline chain) as the dispatching user
+        with aftersales_control():
+            self.write({'technician_id': technician.id})
+        self.message_subscribe_users(user_ids=technician.ids)
+        if problem:
+            self.message_post(body=html_escape(_(
+                'Dispatched to %(user)s by %(manager)s although he has no '
+                'skill for %(categ)s.') % {
+                'user': technician.name, 'manager': self.env.user.name,
+                'categ': self.product_id.categ_id.display_name}))
+        return True
+
+    @api.multi
+    def _aftersales_dispatch_suggestions(self):
+        """R14: the technicians for this request, best first: highest skill
+        for the unit's category, then lowest open workload (urgent work
+        weighing the company's setting), then nearest to the customer
+        (unknown distances last), then by name. A list of dicts, the
+        wizard's lines. Set-based: the board's view gives every
+        technician's workload in one query, the skills one search."""
+        self.ensure_one()
+        company = self.company_id or self.env.user.company_id
+        # sudo: the dispatcher compares the technicians' open work; he
+        # reads their counts only
+        loads = self.env['aftersales.technician.load'].sudo().search(
+            [('company_id', '=', company.id)])
+        users = loads.mapped('user_id')
+        levels = self._aftersales_skill_levels(users)
+        customer = self.partner_id
+        suggestions = []
+        for load in loads:
+            user = load.user_id
+            base = user.partner_id
+            if not base._aftersales_has_position():
+                base = user.company_id.partner_id
+            distance = customer._aftersales_distance_km(base) \
+                if customer else None
+            suggestions.append({
+                'user_id': user.id,
+                'skill_level': str(levels.get(user.id, 0)),
+                'open_request_count': load.open_request_count,
+                'open_repair_count': load.open_repair_count,
+                'urgent_count': load.urgent_count,
+                'workload': load.workload,
+                'distance_known': distance is not None,
+                'distance_km': distance or 0.0,
+                '_name': user.name or '',
+            })
+        suggestions.sort(key=lambda v: (
+            -int(v['skill_level']), v['workload'],
+            not v['distance_known'], v['distance_km'], v['_name']))
+        for sequence, values in enumerate(suggestions, 1):
+            values['sequence'] = sequence
+            del values['_name']
+        return suggestions
+
+    @api.multi
+    def action_dispatch(self):
+        """Open the dispatch wizard: the technicians suggested for this
+        request (R14)."""
+        self.ensure_one()
+        self._ensure_can_dispatch()
+        return wizard_action(_('Dispatch'), 'aftersales.dispatch.wizard',
+                             ticket_id=self.id)
 
     @api.multi
     def _aftersales_steps_locked(self):

@@ -5,9 +5,11 @@ from odoo.tools.translate import _
 
 
 class ResCompany(models.Model):
-    """The service desk's settings (R12): the time each step of a request
-    may take, in working hours of the company's calendar, and the service
-    radius that decides between a visit and an answer."""
+    """The service desk's settings: the time each step of a request may
+    take, in working hours of the company's calendar, and the service radius
+    that decides between a visit and an answer (R12); how much more an
+    urgent job weighs in a technician's workload (R14); how long a customer
+    may keep a loaner unit after his own unit is repaired (R25)."""
 
     _inherit = 'res.company'
 
@@ -53,6 +55,17 @@ class ResCompany(models.Model):
         string='Dispatch to Arrival in the Suburbs (working hours)',
         default=7.0,
         help='For a customer whose address is in the suburb zone.')
+
+    aftersales_request_urgent_weight = fields.Float(
+        string='Weight of an Urgent Job', default=2.0,
+        help='In a technician\'s workload, an open urgent request or '
+             'repair counts this many times; any other counts once.')
+
+    aftersales_request_loaner_grace_days = fields.Integer(
+        string='Loaner Return Period (days)', default=0,
+        help='Days the customer may keep a loaner unit after his own unit '
+             'is repaired; 0: the loaner is due back on the day the '
+             'repair ends.')
 
     @api.constrains('aftersales_request_to_service_hours',
                     'aftersales_request_to_technician_hours',
@@ -116,3 +129,17 @@ class ResCompany(models.Model):
                     '"%(longer)s" (%(other_value)s).') % {
                     'shorter': label, 'value': self[shorter],
                     'longer': other, 'other_value': self[longer]})
+
+    @api.constrains('aftersales_request_urgent_weight',
+                    'aftersales_request_loaner_grace_days')
+    def _check_aftersales_dispatch_settings(self):
+        """R14, R25: an urgent job weighs at least one; the loaner return
+        period is not negative."""
+        for company in self:
+            if company.aftersales_request_urgent_weight < 1:
+                raise ValidationError(_(
+                    'An urgent job weighs at least as much as any other '
+                    '(1 or more).'))
+            if company.aftersales_request_loaner_grace_days < 0:
+                raise ValidationError(_(
+                    'The loaner return period cannot be negative.'))
