@@ -17,6 +17,8 @@
         'account_invoicing',
         'hr_payroll',
         'sale_stock',
+        # (R13's appointments use calendar.event: 'calendar' comes with
+        # hr_payroll, through hr_holidays)
         # technicians on phones and tablets: OCA's responsive web client
         'web_responsive',
     ],
@@ -43,7 +45,11 @@
         'wizards/recovery/aftersales_recovery_exempt_wizard_views.xml',
         'wizards/recovery/aftersales_recovery_inspect_wizard_views.xml',
         'views/request/helpdesk_ticket_views.xml',
+        'wizards/request/aftersales_solution_plan_wizard_views.xml',
+        'wizards/request/aftersales_unit_receive_wizard_views.xml',
+        'reports/request/goods_receipt_report.xml',
         'views/repair/mrp_repair_views.xml',
+        'views/request/mrp_repair_views.xml',
         'views/repair/stock_warehouse_views.xml',
         'wizards/repair/aftersales_repair_return_wizard_views.xml',
         'reports/receivable/receivable_statement_report.xml',

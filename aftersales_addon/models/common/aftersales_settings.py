@@ -15,6 +15,7 @@ SETTING_OWNERS = {
     'aftersales_warranty_quality_failure_days': MANAGER,
     'aftersales_recovery_due_days': MANAGER,
     'aftersales_repair_photo_max_px': MANAGER,
+    'aftersales_request_carry_in_days': MANAGER,
     'aftersales_repair_parts_pricelist_id': FINANCE,
     'aftersales_repair_labour_pricelist_id': FINANCE,
     'aftersales_recovery_exempt_threshold': FINANCE,
@@ -59,6 +60,8 @@ class AftersalesSettings(models.TransientModel):
         'aftersales_warranty_quality_failure_days')
     aftersales_recovery_due_days = _mirror('aftersales_recovery_due_days')
     aftersales_repair_photo_max_px = _mirror('aftersales_repair_photo_max_px')
+    aftersales_request_carry_in_days = _mirror(
+        'aftersales_request_carry_in_days')
     aftersales_repair_parts_pricelist_id = _mirror(
         'aftersales_repair_parts_pricelist_id')
     aftersales_repair_labour_pricelist_id = _mirror(
