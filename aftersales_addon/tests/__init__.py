@@ -19,6 +19,7 @@ from . import test_operations
 from . import test_receivable
 from . import test_recovery
 from . import test_repair_flow
+from . import test_request_solutions
 from . import test_reports
 from . import test_rpc_attacks
 from . import test_server_config

@@ -165,6 +165,10 @@ class HelpdeskTicket(models.Model):
             'location_dest_id': customer_location.id,
             'invoice_method': 'after_repair',
             'company_id': self.company_id.id or self.env.user.company_id.id,
+            # R13: the order of a visit is planned at the appointment
+            'scheduled_date': self.aftersales_solution_type == 'onsite' and
+            self.aftersales_event_id.active and
+            self.aftersales_event_id.start or False,
         }
 
     @api.multi
@@ -552,16 +556,6 @@ class HelpdeskTicket(models.Model):
             raise UserError(_('No closed stage is configured for service '
                               'requests.'))
         self.write({'stage_id': stage.id})
-
-    @api.multi
-    def _prepare_repair_values(self):
-        """R13: the repair order of a visit is planned at the
-        appointment."""
-        vals = super(HelpdeskTicket, self)._prepare_repair_values()
-        if self.aftersales_solution_type == 'onsite' and \
-                self.aftersales_event_id.active:
-            vals['scheduled_date'] = self.aftersales_event_id.start
-        return vals
 
     @api.multi
     def _aftersales_default_promised_date(self):
