@@ -15,13 +15,34 @@ from odoo.exceptions import AccessError, UserError
 from .test_recovery import RecoveryCase
 
 
+def give_plan(case, ticket, user, **vals):
+    """``user`` opens "Solution Plan" on the request, fills the form and
+    gives the plan, as the web client does."""
+    action = ticket.sudo(case.users[user]).action_solution_plan()
+    Wizard = case.env[action['res_model']].sudo(
+        case.users[user]).with_context(action['context'])
+    defaults = Wizard.default_get(list(Wizard._fields))
+    defaults.update(vals)
+    wizard = Wizard.create(defaults)
+    wizard.action_give_plan()
+    return wizard
+
+
+def receive_wizard(case, ticket, user):
+    """``user`` clicks "Receive Unit" on the request."""
+    action = ticket.sudo(case.users[user]).action_receive_unit()
+    Wizard = case.env[action['res_model']].sudo(
+        case.users[user]).with_context(action['context'])
+    return Wizard.create(Wizard.default_get(list(Wizard._fields)))
+
+
 def received_carry_in(case, user='cs', **vals):
     """A carry-in request planned by tech1 and whose unit ``user``
     received (for the report tests too)."""
     ticket = case.create_ticket(**vals)
-    case.give_plan(ticket, 'tech1', solution_type='carry_in',
-                   notes='Bring the scooter to the service centre.')
-    wizard = case.receive_wizard(ticket, user)
+    give_plan(case, ticket, 'tech1', solution_type='carry_in',
+              notes='Bring the scooter to the service centre.')
+    wizard = receive_wizard(case, ticket, user)
     wizard.write({'accessories': 'Charger, two keys',
                   'condition': 'Scratch on the left side panel.'})
     wizard.action_receive()
@@ -39,22 +60,10 @@ class SolutionCase(RecoveryCase):
         cls.Ticket = cls.env['helpdesk.ticket']
 
     def give_plan(self, ticket, user, **vals):
-        """The technician opens "Solution Plan" on the request, fills the
-        form and gives the plan, as the web client does."""
-        action = ticket.sudo(self.users[user]).action_solution_plan()
-        Wizard = self.env[action['res_model']].sudo(
-            self.users[user]).with_context(action['context'])
-        defaults = Wizard.default_get(list(Wizard._fields))
-        defaults.update(vals)
-        wizard = Wizard.create(defaults)
-        wizard.action_give_plan()
-        return wizard
+        return give_plan(self, ticket, user, **vals)
 
     def receive_wizard(self, ticket, user):
-        action = ticket.sudo(self.users[user]).action_receive_unit()
-        Wizard = self.env[action['res_model']].sudo(
-            self.users[user]).with_context(action['context'])
-        return Wizard.create(Wizard.default_get(list(Wizard._fields)))
+        return receive_wizard(self, ticket, user)
 
     def tomorrow_at(self, hour):
         day = datetime.utcnow().date() + timedelta(days=1)
