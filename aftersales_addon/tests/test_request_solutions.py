@@ -348,6 +348,10 @@ class TestSelfReplacement(SolutionCase):
         battery = self.recovery_of(repair, self.serial_part)
         self.assertEqual(battery.state, 'to_return')
         self.assertEqual(battery.partner_id, self.customer)
+        self.assertTrue(battery.by_courier)
+        self.assertEqual(self.env['aftersales.part.recovery'].search(
+            [('by_courier', '=', True), ('repair_id', '=', repair.id)]),
+            repair.recovery_ids)
         self.assertEqual(battery.due_date, fields.Date.to_string(
             self.company._aftersales_today() + timedelta(
                 days=self.company.aftersales_recovery_due_days)))
@@ -386,6 +390,14 @@ class TestSelfReplacement(SolutionCase):
         picking = self.env['stock.picking'].browse(receipt['res_id'])
         self.assertEqual(picking.location_id, customers)
         self.assertTrue(picking.aftersales_freight_collect)
+
+    def test_old_parts_of_a_visit_are_not_courier_returns(self):
+        repair = self.finished_repair([(self.serial_part, 1,
+                                        self.battery_lot)])
+        self.assertEqual(repair.recovery_ids.state, 'to_return')
+        self.assertFalse(repair.recovery_ids.by_courier)
+        self.assertFalse(repair.parts_picking_ids.location_dest_id.usage
+                         == 'customer')
 
     def test_the_customer_must_agree_to_bear_mis_assembly(self):
         ticket = self.create_ticket()

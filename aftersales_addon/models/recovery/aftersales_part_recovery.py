@@ -110,6 +110,12 @@ class AftersalesPartRecovery(models.Model):
     scrap_id = fields.Many2one('stock.scrap', string='Scrap', readonly=True)
     restock_picking_id = fields.Many2one(
         'stock.picking', string='Restock Transfer', readonly=True)
+    by_courier = fields.Boolean(
+        related='repair_id.aftersales_self_replacement', readonly=True,
+        string='Returned by Courier',
+        # R46: parts may come back by courier
+        help='The part was shipped to the customer, who fitted it: the old '
+             'part comes back by courier.')
     overdue = fields.Boolean(compute='_compute_overdue',
                              search='_search_overdue')
     # what the current user may do now: the buttons and the actions agree
