@@ -452,16 +452,19 @@ class HelpdeskTicket(models.Model):
                 'aftersales_self_replace_accepted_date': now,
                 'aftersales_self_replace_accepted_user_id': self.env.uid,
             })
-        # sudo: the plan's fields are written by this action only, after
-        # the checks above (the technician of the request, or the manager)
-        ticket = self.sudo()
-        ticket.write(vals)
         if kind == 'self_replacement' and attachments:
-            # the customer's copies, on the request (sudo: see above)
-            ticket.aftersales_assembly_attachment_ids = [(6, 0, [
+            # the customer's copies, on the request (sudo: the documents
+            # were checked readable by the user just above; the copies
+            # belong to the request)
+            vals['aftersales_assembly_attachment_ids'] = [(6, 0, [
                 attachment.sudo().copy({
                     'res_model': self._name, 'res_id': self.id}).id
                 for attachment in attachments])]
+        # the plan's fields are written by this action only, after the
+        # checks above (the technician of the request, or the manager), who
+        # stays the author of the tracked change
+        with aftersales_control():
+            self.write(vals)
         self._aftersales_plan_event(kind, plan)
         self._aftersales_plan_repair(kind)
         self.message_post(body=self._aftersales_plan_note(kind))
@@ -516,8 +519,9 @@ class HelpdeskTicket(models.Model):
             event.write(dict(vals, active=True))
         else:
             event = self.env['calendar.event'].create(vals)
-            # sudo: the appointment is recorded by the plan only
-            self.sudo().aftersales_event_id = event
+            # the appointment is recorded by the plan only
+            with aftersales_control():
+                self.aftersales_event_id = event
         # the technician's repairs are ordered by the planned visit
         # (sudo: the date is the appointment just made)
         self._aftersales_open_repairs().sudo().write(
@@ -603,15 +607,16 @@ class HelpdeskTicket(models.Model):
                               'the unit is received.'))
         if not self._aftersales_open_repairs():
             self._aftersales_check_repair_request()
-        # sudo: the receipt's fields are written by this action only,
-        # after the checks above
-        self.sudo().write({
-            'aftersales_unit_received_date': fields.Datetime.now(),
-            'aftersales_unit_received_user_id': self.env.uid,
-            'aftersales_unit_accessories': (accessories or '').strip(),
-            'aftersales_unit_condition': condition.strip(),
-            'aftersales_promised_date': fields.Date.to_string(promised),
-        })
+        # the receipt's fields are written by this action only, after the
+        # checks above
+        with aftersales_control():
+            self.write({
+                'aftersales_unit_received_date': fields.Datetime.now(),
+                'aftersales_unit_received_user_id': self.env.uid,
+                'aftersales_unit_accessories': (accessories or '').strip(),
+                'aftersales_unit_condition': condition.strip(),
+                'aftersales_promised_date': fields.Date.to_string(promised),
+            })
         if not self._aftersales_open_repairs():
             self._aftersales_create_repair()
         self.message_post(body=html_escape(_(
