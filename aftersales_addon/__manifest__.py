@@ -17,6 +17,8 @@
         'account_invoicing',
         'hr_payroll',
         'sale_stock',
+        # (R13's appointments use calendar.event: 'calendar' comes with
+        # hr_payroll, through hr_holidays)
         # technicians on phones and tablets: OCA's responsive web client
         'web_responsive',
     ],
@@ -50,6 +52,9 @@
         'views/request/aftersales_technician_skill_views.xml',
         'views/request/aftersales_technician_load_views.xml',
         'wizards/request/aftersales_dispatch_wizard_views.xml',
+        'wizards/request/aftersales_solution_plan_wizard_views.xml',
+        'wizards/request/aftersales_unit_receive_wizard_views.xml',
+        'reports/request/goods_receipt_report.xml',
         'views/repair/mrp_repair_views.xml',
         'views/request/mrp_repair_views.xml',
         'wizards/request/aftersales_loaner_lend_wizard_views.xml',

@@ -43,3 +43,10 @@ class ReportReceivableStatement(models.AbstractModel):
     _inherit = 'aftersales.report.access.mixin'
     _description = 'Receivable statement'
     _report_model = 'aftersales.receivable.statement'
+
+
+class ReportGoodsReceipt(models.AbstractModel):
+    _name = 'report.aftersales_addon.report_goods_receipt'
+    _inherit = 'aftersales.report.access.mixin'
+    _description = 'Goods receipt of a unit brought in for repair'
+    _report_model = 'helpdesk.ticket'

@@ -21,6 +21,7 @@ from . import test_request_deadlines
 from . import test_recovery
 from . import test_repair_flow
 from . import test_repair_loaners
+from . import test_request_solutions
 from . import test_reports
 from . import test_request_dispatch
 from . import test_rpc_attacks

@@ -30,6 +30,7 @@ from odoo.tests.common import at_install, get_db_name, post_install
 from odoo.tools.safe_eval import safe_eval
 
 from .test_recovery import RecoveryCase
+from .test_request_solutions import received_carry_in
 
 # the modules whose zh_CN terms the reports print (layout, country names,
 # units of measure, the addon's labels)
@@ -284,6 +285,64 @@ class TestServiceReport(ReportCase):
         self.assertNotIn('客户签字', text)
 
 
+class TestGoodsReceipt(ReportCase):
+    """R13: the goods receipt a customer takes home with a unit brought in
+    for repair, in the customer's language."""
+
+    ZH = ['送修收货单', '客户', '收货日期', '收货人', '承诺交付日期',
+          '随机附件', '外观状况', '客户签字', '收货人签字',
+          '请妥善保管本收货单']
+    EN = ['Goods Receipt', 'Received On', 'Promised For', 'Accessories',
+          'Visible Condition', 'Customer signature',
+          'Received by (signature)']
+
+    def setUp(self):
+        super(TestGoodsReceipt, self).setUp()
+        self.report_receipt = self.env.ref(
+            'aftersales_addon.action_report_goods_receipt')
+
+    def test_receipt_in_the_customers_language(self):
+        ticket = received_carry_in(self)
+        # customer service prints it in English: the customer reads Chinese
+        self.users['cs'].lang = 'en_US'
+        tree = self.render(self.report_receipt, ticket, user='cs')
+        text = _text(self.page(tree))
+        self.assertLabels(text, self.ZH, self.EN)
+        for value in (ticket.number, 'TEST-SCOOTER-0001', 'Test E-Scooter',
+                      'Charger, two keys', 'Scratch on the left side panel',
+                      ticket.aftersales_promised_date[:4]):
+            self.assertIn(value, text)
+        self.assertIn(str(self.company._aftersales_local_date(
+            ticket.aftersales_unit_received_date)), text)
+        self.assertLetterhead(tree)
+        self.assertNoRuleIds(tree)
+        self.customer.lang = 'en_US'
+        self.users['cs'].lang = 'zh_CN'
+        text = _text(self.page(self.render(self.report_receipt, ticket,
+                                           user='cs')))
+        self.assertLabels(text, self.EN, ['送修收货单', '外观状况'])
+
+    def test_no_receipt_before_the_unit_arrives(self):
+        ticket = self.create_ticket()
+        with self.assertRaisesRegex(Exception, 'not been received'):
+            ticket.sudo(self.users['cs']).action_print_goods_receipt()
+        text = _text(self.page(self.render(self.report_receipt, ticket,
+                                           user='cs')))
+        self.assertIn('设备尚未收到：本收货单无效。', text)
+
+    def test_file_named_in_the_readers_language(self):
+        ticket = received_carry_in(self)
+        for lang, title in (('zh_CN', '送修收货单'),
+                            ('en_US', 'Goods Receipt')):
+            self.users['cs'].lang = lang
+            record = ticket.sudo(self.users['cs']).with_context(lang=lang)
+            self.assertEqual(safe_eval(
+                self.report_receipt.sudo(self.users['cs']).with_context(
+                    lang=lang).print_report_name,
+                {'object': record, 'time': time}),
+                '%s - %s' % (title, ticket.number))
+
+
 class TestInternalReports(ReportCase):
     """The outstanding old parts list (for Finance) and the technician's
     statement are in the language of the user they are for."""
@@ -525,6 +584,25 @@ class TestServiceReportPdf(ReportCase):
             self.assertEqual(len(signed), 1, 'signature not printed')
             self.assertIn('合计', signed[0])
             self.assertIn('未税金额', signed[0])
+            self.assertFalse(RULE_ID.findall(text))
+
+    def test_goods_receipt_pdf(self):
+        """R13: the goods receipt prints as a real PDF, in Chinese, with
+        the unit's serial."""
+        ticket = received_carry_in(self)
+        content = self.pdf(self.env.ref(
+            'aftersales_addon.action_report_goods_receipt'), ticket)
+        shots = os.path.join(_work_dir(), 'screenshots')
+        os.makedirs(shots, exist_ok=True)
+        filename = os.path.join(shots, 'goods_receipt_zh.pdf')
+        with open(filename, 'wb') as out:
+            out.write(content)
+        pages = self.pdf_pages(filename)
+        if pages is not None:
+            text = '\n'.join(pages)
+            for value in ('送修收货单', 'TEST-SCOOTER-0001', '外观状况',
+                          '客户签字', 'GreenWheel Mobility Co., Ltd.'):
+                self.assertIn(value, text)
             self.assertFalse(RULE_ID.findall(text))
 
     def test_pdf_has_the_letterhead(self):

@@ -26,6 +26,7 @@ SETTING_OWNERS = {
     'aftersales_request_suburb_hours': MANAGER,
     'aftersales_request_urgent_weight': MANAGER,
     'aftersales_request_loaner_grace_days': MANAGER,
+    'aftersales_request_carry_in_days': MANAGER,
     'aftersales_repair_parts_pricelist_id': FINANCE,
     'aftersales_repair_labour_pricelist_id': FINANCE,
     'aftersales_recovery_exempt_threshold': FINANCE,
@@ -89,6 +90,8 @@ class AftersalesSettings(models.TransientModel):
         'aftersales_request_urgent_weight')
     aftersales_request_loaner_grace_days = _mirror(
         'aftersales_request_loaner_grace_days')
+    aftersales_request_carry_in_days = _mirror(
+        'aftersales_request_carry_in_days')
     aftersales_repair_parts_pricelist_id = _mirror(
         'aftersales_repair_parts_pricelist_id')
     aftersales_repair_labour_pricelist_id = _mirror(

@@ -112,6 +112,12 @@ class AftersalesPartRecovery(models.Model):
     scrap_id = fields.Many2one('stock.scrap', string='Scrap', readonly=True)
     restock_picking_id = fields.Many2one(
         'stock.picking', string='Restock Transfer', readonly=True)
+    by_courier = fields.Boolean(
+        related='repair_id.aftersales_self_replacement', readonly=True,
+        string='Returned by Courier',
+        # R46: parts may come back by courier
+        help='The part was shipped to the customer, who fitted it: the old '
+             'part comes back by courier.')
     overdue = fields.Boolean(compute='_compute_overdue',
                              search='_search_overdue')
     # what the current user may do now: the buttons and the actions agree
@@ -230,11 +236,13 @@ class AftersalesPartRecovery(models.Model):
                 for number, in self.env.cr.fetchall()]
 
     @api.model
-    def _recovery_values(self, repairs):
+    def _recovery_values(self, repairs, lines=None):
         """R40/R41: the values of the recoveries owed by ``repairs``: one
-        per part line replaced under warranty that has none yet."""
+        per part line replaced under warranty that has none yet (among
+        ``lines`` only, when given)."""
         values = []
-        owed = repairs.mapped('operations').filtered(
+        owed = (lines if lines is not None else repairs.mapped(
+            'operations')).filtered(
             lambda line: line.type == 'add' and
             line.warranty_coverage in ('free', 'deposit') and
             not line.recovery_ids)
@@ -273,15 +281,18 @@ class AftersalesPartRecovery(models.Model):
         return values
 
     @api.model
-    def _create_for_repairs(self, repairs):
+    def _create_for_repairs(self, repairs, lines=None):
         """R40: one recovery per part line replaced under warranty of the
         finished ``repairs``; parts exempt under R41 are recorded exempt.
+        ``lines``: only these part lines of ``repairs`` (R13: the warranty
+        parts shipped to a customer who fits them owe their old part from
+        the shipment on).
 
         Set-based: the obligations are the system's records (no creation
         message, no follower, nothing typed in), written by one INSERT
         whatever the number of lines, with their references taken from the
         sequence in one query; then the ORM is told what changed."""
-        values = self._recovery_values(repairs)
+        values = self._recovery_values(repairs, lines=lines)
         if not values:
             return self.browse()
         names = self._next_names(len(values))

@@ -467,14 +467,24 @@ class MrpRepair(models.Model):
         order number (R21)."""
         self.ensure_one()
         picking_type = self._parts_picking_type(kind, warehouse)
-        location = picking_type.default_location_src_id
-        location_dest = picking_type.default_location_dest_id
+        location, location_dest = self._parts_locations(kind, picking_type)
         # the transfer is linked to its order and its moves to the part
         # lines by this action only (R21); the technician asking stays the
         # author, the warehouse validates
         with aftersales_control():
             return self._create_parts_picking_controlled(
                 picking_type, location, location_dest, quantities)
+
+    @api.multi
+    def _parts_locations(self, kind, picking_type):
+        """Where a parts transfer of ``kind`` comes from and goes to: the
+        locations of its type (an issue: the warehouse's stock to Parts at
+        Repair; a return: back). Other pillars change them through
+        ``super()`` (the request pillar ships the parts of a
+        self-replacement to the customer, R13)."""
+        self.ensure_one()
+        return (picking_type.default_location_src_id,
+                picking_type.default_location_dest_id)
 
     @api.multi
     def _create_parts_returns(self, quantities):
@@ -545,8 +555,8 @@ class MrpRepair(models.Model):
         if not quantities:
             raise UserError(_('All parts of %s have been requested '
                               'already.') % self.name)
-        issue_location = self._parts_picking_type(
-            'issue').default_location_dest_id
+        issue_location = self._parts_locations(
+            'issue', self._parts_picking_type('issue'))[1]
         # The parts are consumed where they were issued to (Odoo moves them
         # from the line's location to production when the repair is done):
         # the Parts at Repair location of the order's warehouse.

@@ -9,7 +9,8 @@ class ResCompany(models.Model):
     take, in working hours of the company's calendar, and the service radius
     that decides between a visit and an answer (R12); how much more an
     urgent job weighs in a technician's workload (R14); how long a customer
-    may keep a loaner unit after his own unit is repaired (R25)."""
+    may keep a loaner unit after his own unit is repaired (R25); the
+    date promised for a unit carried in for repair (R13)."""
 
     _inherit = 'res.company'
 
@@ -66,6 +67,13 @@ class ResCompany(models.Model):
         help='Days the customer may keep a loaner unit after his own unit '
              'is repaired; 0: the loaner is due back on the day the '
              'repair ends.')
+
+    aftersales_request_carry_in_days = fields.Integer(
+        string='Carry-in Repair Promised Within (working days)', default=5,
+        help='When a customer brings a unit in for repair, the date '
+             'promised on the goods receipt is this many working days '
+             'after the day it is received (the receiving user may '
+             'change it).')
 
     @api.constrains('aftersales_request_to_service_hours',
                     'aftersales_request_to_technician_hours',
@@ -143,3 +151,12 @@ class ResCompany(models.Model):
             if company.aftersales_request_loaner_grace_days < 0:
                 raise ValidationError(_(
                     'The loaner return period cannot be negative.'))
+
+    @api.constrains('aftersales_request_carry_in_days')
+    def _check_aftersales_carry_in_settings(self):
+        """R13: the promised time of a carry-in repair is not negative."""
+        for company in self:
+            if company.aftersales_request_carry_in_days < 0:
+                raise ValidationError(_(
+                    'The promised time of a carry-in repair cannot be '
+                    'negative.'))

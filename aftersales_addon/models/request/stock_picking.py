@@ -5,7 +5,8 @@ from odoo.exceptions import AccessError
 
 class StockPicking(models.Model):
     """R25: the deliveries and returns of loaner units belong to the repair
-    order they were lent for."""
+    order they were lent for. R13: the parts of a self-replacement leave the
+    warehouse for the customer when the warehouse validates their issue."""
 
     _inherit = 'stock.picking'
     _aftersales_controlled_fields = frozenset(['aftersales_loaner_repair_id'])
@@ -35,4 +36,12 @@ class StockPicking(models.Model):
             p.aftersales_loaner_repair_id.loaner_return_picking_id == p)
         back.mapped('aftersales_loaner_repair_id') \
             ._aftersales_close_activities(['loaner_overdue'])
+        issues = self.filtered(
+            lambda p: p.state == 'done' and
+            p.picking_type_id.aftersales_parts_kind == 'issue' and
+            p.aftersales_repair_id.aftersales_self_replacement)
+        if issues:
+            issues.mapped('aftersales_repair_id')._aftersales_parts_shipped(
+                issues.mapped('move_lines').filtered(
+                    lambda m: m.state == 'done'))
         return res
