@@ -222,11 +222,15 @@ class MrpRepair(models.Model):
             self._check_technician(vals['technician_id'])
         repair = super(MrpRepair, self).create(vals)
         if repair._aftersales_should_govern():
-            # which controls apply is decided once, by the creation
-            with aftersales_control():
-                repair.aftersales_governed = True
+            # which controls apply is decided once, by the creation: one
+            # UPDATE (no tracked field, no chatter), then the ORM is told
+            self.env.cr.execute(
+                'UPDATE mrp_repair SET aftersales_governed = true '
+                'WHERE id = %s', (repair.id,))
+            repair.invalidate_cache(['aftersales_governed'], repair.ids)
+            repair.modified(['aftersales_governed'])
         if repair.technician_id:
-            repair._notify_technician()
+            repair._notify_technician(new=True)
         return repair
 
     @api.multi
@@ -262,14 +266,17 @@ class MrpRepair(models.Model):
                 'repair order.') % user.name)
 
     @api.multi
-    def _notify_technician(self):
+    def _notify_technician(self, new=False):
         """Follow the order and get a to-do when assigned (R14), in the
-        technician's language; a previous assignee's to-do goes away."""
+        technician's language; a previous assignee's to-do goes away (a
+        ``new`` order has none). The to-do makes the technician follow the
+        order (``_aftersales_schedule_activities``, Odoo's default
+        subtypes)."""
         for repair in self:
-            repair.sudo().activity_ids.filtered(
-                lambda a: a.aftersales_key == 'repair_assigned' and
-                a.user_id != repair.technician_id).unlink()
-            repair.message_subscribe_users(user_ids=repair.technician_id.ids)
+            if not new:
+                repair.sudo().activity_ids.filtered(
+                    lambda a: a.aftersales_key == 'repair_assigned' and
+                    a.user_id != repair.technician_id).unlink()
             repair._aftersales_schedule_activity(
                 repair.technician_id,
                 lambda self: _('Repair %s assigned to you') % self.name,
