@@ -411,8 +411,9 @@ email_default``: the View and Follow / Unfollow buttons for users, the
         model = mails[0]['row']['model']
         Message = self.env['mail.message'].sudo()
         messages = Message.browse([mail['row']['id'] for mail in mails])
-        records = self.env[model].sudo().browse(
-            [mail['row']['res_id'] for mail in mails])
+        # iterated, not browsed one by one: read together (prefetch)
+        records = dict((record.id, record) for record in self.env[
+            model].sudo().browse([mail['row']['res_id'] for mail in mails]))
         template = self.env.ref(
             'mail.mail_template_data_notification_email_default')
         user = self.env.user
@@ -433,15 +434,16 @@ email_default``: the View and Follow / Unfollow buttons for users, the
                     lang=lang)._get(model).display_name,
                 'labels': in_lang(self, lang, lambda self: (
                     _('View %s'), _('Follow'), _('Unfollow'))),
-                'messages': messages.with_context(lang=lang),
+                'messages': dict((message.id, message) for message in
+                                 messages.with_context(lang=lang)),
             }
         comment = self.env.ref('mail.mt_comment')
         for mail in mails:
             row = mail['row']
             local = by_lang[mail['lang']]
             view, follow, unfollow = local['labels']
-            record = records.browse(row['res_id'])
-            message = local['messages'].browse(row['id'])
+            record = records[row['res_id']]
+            message = local['messages'][row['id']]
             company = record.company_id if 'company_id' in record._fields \
                 and record.company_id else user.company_id
             user_links = mail['user']

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, html_escape
 
 from ..common.aftersales_control_mixin import aftersales_control
+from .stock_quant import empty_quants_removed_at_end
 from ...tools.early_lock import lock_early
 
 # R1: the technical diagnosis belongs to the technicians and the technical
@@ -418,9 +419,11 @@ class MrpRepair(models.Model):
         # issue 24: the parts consumed (quants, FIFO candidate) first
         lock_early(self.env, self, self.mapped('operations.product_id'))
         self._check_ready_to_end()
-        with aftersales_control():
+        with aftersales_control(), empty_quants_removed_at_end(self.env):
             # the end is stamped by the end of the work (R23)
             self.write({'date_end': fields.Datetime.now()})
+            # the parts are consumed from Parts at Repair, where their
+            # quants come to zero: removed once, at the end (issue 14)
             res = super(MrpRepair, self).action_repair_end()
         # the work the technician was assigned is done
         self._aftersales_close_activities(['repair_assigned'])
