@@ -217,6 +217,53 @@ class TestFinanceRelease(ReceivableCase):
         repair.parts_picking_ids.sudo(
             self.users['warehouse']).button_validate()
 
+    def test_vouched_notice_reaches_the_technician_laid_out(self):
+        """R50/R53: the technician who vouched is told at once, in his
+        language: by email (laid out like Odoo's notification: the View
+        button, his Unfollow link, the footer) or in his Inbox. The release
+        costs the same queries for an order of 1 or of 4 part lines
+        (issue 14: the notice is posted set-based)."""
+        counts = []
+        for lines in (1, 1, 4):  # the first run warms the caches up
+            repair = self.charged_repair(qty=1)
+            for _i in range(lines - 1):
+                self.env['mrp.repair.line'].sudo(self.users['tech1']).create(
+                    self.part_line_vals(repair, qty=1))
+            repair.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            receivable = self.release(repair)
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(counts[1], counts[2], counts)
+        notice = receivable.message_ids.filtered(
+            lambda m: 'You vouched for' in (m.body or ''))
+        self.assertEqual(len(notice), 1)
+        self.assertEqual(notice.partner_ids, self.users['tech1'].partner_id)
+        self.assertEqual(notice.author_id, self.users['finance'].partner_id)
+        email = self.env['mail.mail'].search(
+            [('mail_message_id', '=', notice.id)])
+        self.assertEqual(email.recipient_ids,
+                         self.users['tech1'].partner_id)
+        self.assertIn('You vouched for %s' % repair.name, email.body_html)
+        self.assertIn('/mail/view?message_id=%d' % notice.id,
+                      email.body_html)
+        self.assertIn('View Technician Receivable', email.body_html)
+        self.assertIn('/mail/unfollow?model=', email.body_html)
+        self.assertIn('Sent by', email.body_html)
+        self.assertEqual(email.subject, 'Re: %s' % receivable.name)
+        # a technician reading in Odoo (Chinese) finds it in his Inbox
+        self.users['tech2'].write({'notification_type': 'inbox',
+                                   'lang': 'zh_CN'})
+        repair = self.charged_repair(qty=1)
+        receivable = self.release(repair, tech='tech2')
+        notice = receivable.message_ids.filtered(
+            lambda m: m.partner_ids == self.users['tech2'].partner_id)
+        self.assertIn('您', notice.body)
+        self.assertFalse(self.env['mail.mail'].search(
+            [('mail_message_id', '=', notice.id)]))
+        self.assertIn(notice.id, [m['id'] for m in self.env[
+            'mail.message'].sudo(self.users['tech2']).message_fetch(
+                [('needaction', '=', True)])])
+
     def test_only_finance_releases(self):
         repair = self.charged_repair()
         for key in ('tech1', 'cs', 'warehouse', 'manager'):

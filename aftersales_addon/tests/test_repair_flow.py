@@ -160,6 +160,62 @@ class TestRepairFlow(AftersalesCase):
         self.assertIn('Customer signature', html)
         self.assertNotIn('not to be signed yet', html)
 
+    def test_repair_from_request_is_one_chatter_entry_and_flat(self):
+        """Issue 14: creating the repair order moves the request to its
+        working stage and says so in ONE chatter entry (the note and the
+        tracked stage); the technician follows the new order. The creation
+        costs the same queries for every request."""
+        counts = []
+        for _i in range(3):  # the first run warms the caches up
+            ticket = self.create_ticket()
+            cs = ticket.sudo(self.users['cs']).with_context(
+                tracking_disable=False, mail_notrack=False,
+                mail_create_nolog=False)
+            old_stage = ticket.stage_id
+            before_messages = ticket.message_ids
+            ticket.invalidate_cache()
+            before = self.env.cr.sql_log_count
+            cs.action_create_repair()
+            counts.append(self.env.cr.sql_log_count - before)
+            repair = ticket.repair_ids
+            entries = ticket.message_ids - before_messages
+            self.assertEqual(len(entries), 1, entries.mapped('body'))
+            self.assertIn('Repair order %s created.' % repair.name,
+                          entries.body)
+            tracked = entries.sudo().tracking_value_ids
+            self.assertEqual(tracked.mapped('field'), ['stage_id'])
+            self.assertEqual(tracked.old_value_char, old_stage.name)
+            self.assertEqual(tracked.new_value_char, ticket.stage_id.name)
+            self.assertIn(self.users['tech1'].partner_id,
+                          repair.message_partner_ids)
+        self.assertEqual(counts[1], counts[2], counts)
+
+    def test_end_leaves_no_empty_quant_at_repair(self):
+        """Issue 14: the parts consumed from Parts at Repair leave no empty
+        quant behind (removed once, at the end of the repair), and the
+        stock of the other parts there is untouched."""
+        repair = self.create_repair()
+        self.env['mrp.repair.line'].sudo(self.users['tech1']).create(
+            self.part_line_vals(repair, qty=2))
+        repair.sudo(self.users['tech1']).action_validate()
+        self.issue_parts(repair)
+        Quant = self.env['stock.quant']
+        # another part waiting at the repair location stays there
+        other = self.labour.copy({'type': 'product'})
+        Quant._update_available_quantity(other, self.repair_location, 3)
+        self.assertEqual(Quant._get_available_quantity(
+            self.part, self.repair_location), 2)
+        tech = repair.sudo(self.users['tech1'])
+        tech.action_repair_start()
+        tech.test_result = 'passed'
+        tech.action_repair_end()
+        self.assertEqual(repair.state, '2binvoiced')  # invoiced after repair
+        quants = Quant.search([('location_id', '=', self.repair_location.id)])
+        self.assertFalse(quants.filtered(lambda q: not q.quantity))
+        self.assertFalse(quants.filtered(lambda q: q.product_id == self.part))
+        self.assertEqual(Quant._get_available_quantity(
+            other, self.repair_location), 3)
+
 
 class TestGovernedOrders(AftersalesCase):
     """Which repair orders the after-sales controls govern (README)."""

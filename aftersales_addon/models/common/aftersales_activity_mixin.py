@@ -2,9 +2,11 @@
 import threading
 
 import odoo
-from odoo import api, fields, models, tools
+from odoo import _, api, fields, models, tools
 from odoo.addons.bus.models.bus import json_dump
-from odoo.tools import formataddr
+from odoo.addons.mail.models.mail_template import (
+    format_amount, format_date, format_tz, mako_template_env)
+from odoo.tools import formataddr, html_escape
 
 FINANCE_GROUP = 'aftersales_addon.group_aftersales_finance'
 # like Odoo's notification of a message: more emails than this wait for the
@@ -203,28 +205,33 @@ class AftersalesActivityMixin(models.AbstractModel):
         reply_to = self.env[model].message_get_reply_to(
             records.ids, default=email_from)
         names = dict(records.sudo().name_get())
-        # the followers of the records for the subtype (employees only for
-        # an internal subtype, as Odoo's notification does)
+        # the followers of the records: those notified for the subtype
+        # (employees only for an internal subtype, as Odoo's notification
+        # does), and who follows at all (the email's Follow / Unfollow)
         cr.execute("""
-            SELECT f.res_id, f.partner_id
+            SELECT f.res_id, f.partner_id,
+                   COALESCE(bool_or(r.mail_message_subtype_id
+                                    = %(subtype)s), false)
+                   AND (NOT %(internal)s OR EXISTS (
+                        SELECT 1
+                          FROM res_users u
+                          JOIN res_groups_users_rel g ON g.uid = u.id
+                         WHERE u.partner_id = f.partner_id AND u.active
+                           AND g.gid = %(employees)s))
               FROM mail_followers f
-              JOIN mail_followers_mail_message_subtype_rel r
+              LEFT JOIN mail_followers_mail_message_subtype_rel r
                 ON r.mail_followers_id = f.id
              WHERE f.res_model = %(model)s AND f.res_id = ANY(%(ids)s)
-               AND r.mail_message_subtype_id = %(subtype)s
                AND f.partner_id IS NOT NULL
-               AND (NOT %(internal)s OR EXISTS (
-                    SELECT 1
-                      FROM res_users u
-                      JOIN res_groups_users_rel g ON g.uid = u.id
-                     WHERE u.partner_id = f.partner_id AND u.active
-                       AND g.gid = %(employees)s))
+          GROUP BY f.res_id, f.partner_id
         """, {'model': model, 'ids': records.ids, 'subtype': subtype.id,
               'internal': bool(subtype.internal),
               'employees': self.env.ref('base.group_user').id})
-        followers = {}
-        for res_id, partner_id in cr.fetchall():
-            followers.setdefault(res_id, set()).add(partner_id)
+        followers, following = {}, set()
+        for res_id, partner_id, notified in cr.fetchall():
+            following.add((res_id, partner_id))
+            if notified:
+                followers.setdefault(res_id, set()).add(partner_id)
         body_field = Message._fields['body']
         rows = []
         activity_types = activity_types or [None] * len(records)
@@ -233,6 +240,7 @@ class AftersalesActivityMixin(models.AbstractModel):
             recipients = (set(given.ids) | followers.get(record.id, set())) \
                 - set(author.ids)
             rows.append({
+                'model': model,
                 'res_id': record.id,
                 'body': body_field.convert_to_column(body, Message),
                 'record_name': names.get(record.id),
@@ -248,14 +256,18 @@ class AftersalesActivityMixin(models.AbstractModel):
         everyone = sorted(set(p for row in rows for p in row['recipients']))
         cr.execute("""
             SELECT p.id, p.email,
-                   COALESCE(bool_or(u.notification_type = 'inbox'), false)
+                   COALESCE(bool_or(u.notification_type = 'inbox'), false),
+                   p.lang,
+                   -- Odoo's "user" recipients: users, none of them shared
+                   COUNT(u.id) > 0 AND NOT COALESCE(bool_or(u.share), false)
               FROM res_partner p
               LEFT JOIN res_users u ON u.partner_id = p.id AND u.active
              WHERE p.id = ANY(%s)
           GROUP BY p.id, p.email
         """, (everyone,))
-        by_email, inbox = set(), set()
-        for partner_id, email, reads_inbox in cr.fetchall():
+        by_email, inbox, readers = set(), set(), {}
+        for partner_id, email, reads_inbox, lang, user in cr.fetchall():
+            readers[partner_id] = (lang, user)
             if reads_inbox:
                 inbox.add(partner_id)
             elif email and email != (author.email or email_from):
@@ -315,35 +327,23 @@ class AftersalesActivityMixin(models.AbstractModel):
                    AS n(message, partner, by_email)
         """, ([n[0] for n in notes], [n[1] for n in notes],
               [n[2] for n in notes]))
-        mailed = [row for row in rows if row['emails']]
-        cr.execute("""
-            WITH mail AS (
-                INSERT INTO mail_mail
-                       (mail_message_id, body_html, notification, state,
-                        auto_delete, create_uid, create_date, write_uid,
-                        write_date)
-                SELECT e.message, e.body, true, 'outgoing', true,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(messages)s::int[], %(bodies)s::text[])
-                       AS e(message, body)
-             RETURNING id, mail_message_id
-            ), rel AS (
-                INSERT INTO mail_mail_res_partner_rel
-                       (mail_mail_id, res_partner_id)
-                SELECT mail.id, r.partner
-                  FROM mail
-                  JOIN unnest(%(rel_messages)s::int[], %(rel_partners)s::int[])
-                       AS r(message, partner)
-                    ON r.message = mail.mail_message_id
-            )
-            SELECT id FROM mail
-        """, {'uid': self.env.uid, 'now': now,
-              'messages': [row['id'] for row in mailed],
-              'bodies': [row['body'] for row in mailed],
-              'rel_messages': [row['id'] for row in mailed
-                               for _p in row['emails']],
-              'rel_partners': [p for row in mailed for p in row['emails']]})
-        mail_ids = [row[0] for row in cr.fetchall()]
+        # one email per message and kind of reader (Odoo's notification:
+        # users get the View and Follow / Unfollow buttons, followers or
+        # not; others none), laid out in the reader's language
+        mails = []
+        for row in rows:
+            kinds = {}
+            for partner_id in row['emails']:
+                lang, user = readers[partner_id]
+                key = (user, user and (row['res_id'], partner_id) in following,
+                       lang or 'en_US')
+                kinds.setdefault(key, []).append(partner_id)
+            for (user, follows, lang), partner_ids in sorted(kinds.items()):
+                mails.append({'row': row, 'user': user, 'follows': follows,
+                              'lang': lang, 'partners': partner_ids})
+        if mails:
+            self._aftersales_insert_notice_mails(mails, now)
+        mail_ids = [mail['id'] for mail in mails]
         messages = Message.browse([row['id'] for row in rows])
         records.invalidate_cache(ids=records.ids)
         Message.invalidate_cache()
@@ -359,6 +359,136 @@ class AftersalesActivityMixin(models.AbstractModel):
                 for row in chat for p in row['recipients'] if p in inbox])
         self._aftersales_send_after_commit(mail_ids)
         return messages
+
+    @api.model
+    def _aftersales_insert_notice_mails(self, mails, now):
+        """The emails of ``mails`` (see ``_aftersales_post_notices``), laid
+        out, in two statements."""
+        self._aftersales_notice_layout(mails)
+        cr = self.env.cr
+        cr.execute(
+            "SELECT nextval('mail_mail_id_seq') FROM generate_series(1, %s)",
+            (len(mails),))
+        for mail, (mail_id,) in zip(mails, cr.fetchall()):
+            mail['id'] = mail_id
+        cr.execute("""
+            WITH mail AS (
+                INSERT INTO mail_mail
+                       (id, mail_message_id, body_html, notification, state,
+                        auto_delete, create_uid, create_date, write_uid,
+                        write_date)
+                SELECT e.id, e.message, e.body, true, 'outgoing', true,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(ids)s::int[], %(messages)s::int[],
+                              %(bodies)s::text[])
+                       AS e(id, message, body)
+            )
+            INSERT INTO mail_mail_res_partner_rel
+                   (mail_mail_id, res_partner_id)
+            SELECT * FROM unnest(%(rel_mails)s::int[],
+                                 %(rel_partners)s::int[])
+        """, {'uid': self.env.uid, 'now': now,
+              'ids': [mail['id'] for mail in mails],
+              'messages': [mail['row']['id'] for mail in mails],
+              'bodies': [mail['body'] for mail in mails],
+              'rel_mails': [mail['id'] for mail in mails
+                            for _p in mail['partners']],
+              'rel_partners': [p for mail in mails
+                               for p in mail['partners']]})
+
+    @api.model
+    def _aftersales_notice_layout(self, mails):
+        """The body of each email of ``mails`` (dicts: ``row`` the message
+        row, ``user`` whether the readers are users, ``follows`` whether
+        they follow the record, ``lang``), laid out like Odoo 11's
+        notification of a message (``mail_template_data_notification_\
+email_default``: the View and Follow / Unfollow buttons for users, the
+        author's signature, the company's footer). The template is read and
+        compiled once per language; each email is then rendered from the
+        records already read."""
+        if not mails:
+            return
+        model = mails[0]['row']['model']
+        Message = self.env['mail.message'].sudo()
+        messages = Message.browse([mail['row']['id'] for mail in mails])
+        # iterated, not browsed one by one: read together (prefetch)
+        records = dict((record.id, record) for record in self.env[
+            model].sudo().browse([mail['row']['res_id'] for mail in mails]))
+        template = self.env.ref(
+            'mail.mail_template_data_notification_email_default')
+        user = self.env.user
+        author = user.partner_id
+        signature = user.signature or (
+            '<p>-- <br/>%s</p>' % html_escape(author.name or ''))
+        website = user.company_id.website
+        if website and not website.lower().startswith(('http:', 'https:')):
+            website = 'http://%s' % website
+        thread = self.env['mail.thread']
+        by_lang = {}
+        for lang in set(mail['lang'] for mail in mails):
+            local = template.with_context(lang=lang)
+            by_lang[lang] = {
+                'template': mako_template_env.from_string(
+                    tools.ustr(local.body_html)),
+                'model_name': self.env['ir.model'].with_context(
+                    lang=lang)._get(model).display_name,
+                'labels': in_lang(self, lang, lambda self: (
+                    _('View %s'), _('Follow'), _('Unfollow'))),
+                'messages': dict((message.id, message) for message in
+                                 messages.with_context(lang=lang)),
+            }
+        comment = self.env.ref('mail.mt_comment')
+        for mail in mails:
+            row = mail['row']
+            local = by_lang[mail['lang']]
+            view, follow, unfollow = local['labels']
+            record = records[row['res_id']]
+            message = local['messages'][row['id']]
+            company = record.company_id if 'company_id' in record._fields \
+                and record.company_id else user.company_id
+            user_links = mail['user']
+            ctx = dict(self.env.context, **{
+                'signature': signature,
+                'website_url': website or False,
+                'company': company,
+                'company_name': company.name,
+                'model_name': local['model_name'],
+                'record': record,
+                'record_name': row['record_name'],
+                'tracking': [],
+                'is_discussion': message.subtype_id == comment,
+                'subtype': message.subtype_id,
+                'actions': [],
+                'has_button_access': user_links,
+                'button_access': {
+                    'url': thread._notification_link_helper(
+                        'view', message_id=row['id']),
+                    'title': view % local['model_name']},
+                'has_button_follow': user_links and not mail['follows'],
+                'button_follow': {
+                    'url': thread._notification_link_helper(
+                        'follow', model=model, res_id=row['res_id']),
+                    'title': follow},
+                'has_button_unfollow': user_links and mail['follows'],
+                'button_unfollow': {
+                    'url': thread._notification_link_helper(
+                        'unfollow', model=model, res_id=row['res_id']),
+                    'title': unfollow},
+            })
+            body = local['template'].render({
+                'format_date': lambda date, format=False: format_date(
+                    self.env, date, format),
+                'format_tz': lambda dt, tz=False, format=False: format_tz(
+                    self.env, dt, tz, format),
+                'format_amount': lambda amount, currency: format_amount(
+                    self.env, amount, currency),
+                'user': user,
+                'ctx': ctx,
+                'object': message,
+            })
+            # sanitized, as Odoo's generate_email gives it
+            mail['body'] = tools.html_sanitize(
+                template.render_post_process(body))
 
     @api.model
     def _aftersales_send_after_commit(self, mail_ids):

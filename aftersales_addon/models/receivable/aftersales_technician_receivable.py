@@ -147,8 +147,10 @@ class AftersalesTechnicianReceivable(models.Model):
         self._add_moves([(receivable, {'kind': 'new', 'amount': amount,
                                        'date': receivable.date})])
         if employee.user_id:
-            receivable.message_subscribe_users(
-                user_ids=employee.user_id.ids)
+            # the technician follows his receivable (Odoo's default
+            # subtypes), in one statement
+            receivable._aftersales_add_followers(
+                receivable.ids, employee.user_id.partner_id.ids)
         return receivable
 
     @api.model
@@ -453,8 +455,11 @@ class AftersalesTechnicianReceivable(models.Model):
             'balance': self.balance,
             'currency': self.currency_id.name or '',
         })
-        self.message_post(body=message, subtype='mail.mt_comment',
-                          partner_ids=self.user_id.partner_id.ids)
+        # what message_post(partner_ids=technician) does, set-based: the
+        # technician gets it in his Inbox or by email (issue 14)
+        self._aftersales_post_notices(
+            self, [message], [self.user_id.partner_id],
+            subtype='mail.mt_comment')
 
     @api.multi
     def _notify_payment(self, amount):

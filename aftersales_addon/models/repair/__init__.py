@@ -4,6 +4,7 @@ from . import mrp_repair
 from . import mrp_repair_line
 from . import mrp_repair_fee
 from . import stock_move
+from . import stock_quant
 from . import stock_picking
 from . import stock_picking_type
 from . import stock_warehouse

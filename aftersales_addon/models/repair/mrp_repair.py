@@ -8,6 +8,7 @@ from odoo.tools import float_compare, html_escape
 from ..common.aftersales_control_mixin import aftersales_control
 from ...tools.actions import wizard_action
 from ...tools.early_lock import lock_early
+from .stock_quant import empty_quants_removed_at_end
 
 # R1: the technical diagnosis belongs to the technicians and the technical
 # department; other departments (finance among them) may not edit it.
@@ -223,11 +224,15 @@ class MrpRepair(models.Model):
             self._check_technician(vals['technician_id'])
         repair = super(MrpRepair, self).create(vals)
         if repair._aftersales_should_govern():
-            # which controls apply is decided once, by the creation
-            with aftersales_control():
-                repair.aftersales_governed = True
+            # which controls apply is decided once, by the creation: one
+            # UPDATE (no tracked field, no chatter), then the ORM is told
+            self.env.cr.execute(
+                'UPDATE mrp_repair SET aftersales_governed = true '
+                'WHERE id = %s', (repair.id,))
+            repair.invalidate_cache(['aftersales_governed'], repair.ids)
+            repair.modified(['aftersales_governed'])
         if repair.technician_id:
-            repair._notify_technician()
+            repair._notify_technician(new=True)
         return repair
 
     @api.multi
@@ -263,14 +268,17 @@ class MrpRepair(models.Model):
                 'repair order.') % user.name)
 
     @api.multi
-    def _notify_technician(self):
+    def _notify_technician(self, new=False):
         """Follow the order and get a to-do when assigned (R14), in the
-        technician's language; a previous assignee's to-do goes away."""
+        technician's language; a previous assignee's to-do goes away (a
+        ``new`` order has none). The to-do makes the technician follow the
+        order (``_aftersales_schedule_activities``, Odoo's default
+        subtypes)."""
         for repair in self:
-            repair.sudo().activity_ids.filtered(
-                lambda a: a.aftersales_key == 'repair_assigned' and
-                a.user_id != repair.technician_id).unlink()
-            repair.message_subscribe_users(user_ids=repair.technician_id.ids)
+            if not new:
+                repair.sudo().activity_ids.filtered(
+                    lambda a: a.aftersales_key == 'repair_assigned' and
+                    a.user_id != repair.technician_id).unlink()
             repair._aftersales_schedule_activity(
                 repair.technician_id,
                 lambda self: _('Repair %s assigned to you') % self.name,
@@ -420,9 +428,11 @@ class MrpRepair(models.Model):
         # issue 24: the hot rows of the end (parts consumed...) first
         lock_early(self.env, *self._aftersales_end_hot_records())
         self._check_ready_to_end()
-        with aftersales_control():
+        with aftersales_control(), empty_quants_removed_at_end(self.env):
             # the end is stamped by the end of the work (R23)
             self.write({'date_end': fields.Datetime.now()})
+            # the parts are consumed from Parts at Repair, where their
+            # quants come to zero: removed once, at the end (issue 14)
             res = super(MrpRepair, self).action_repair_end()
         # the work the technician was assigned is done
         self._aftersales_close_activities(['repair_assigned'])

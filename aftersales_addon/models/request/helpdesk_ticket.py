@@ -735,22 +735,49 @@ class HelpdeskTicket(models.Model):
         ``_aftersales_check_repair_request``), the request then worked on."""
         self.ensure_one()
         repair = self.env['mrp.repair'].create(self._prepare_repair_values())
-        self._move_to_work_stage()
-        self.message_post(body=_('Repair order %s created.') % repair.name)
+        self._move_to_work_stage(
+            note=_('Repair order %s created.') % html_escape(repair.name))
         return repair
 
     @api.multi
-    def _move_to_work_stage(self):
+    def _move_to_work_stage(self, note=''):
         """A request still waiting for attention is being worked on once its
-        repair order exists: move it to the first open, attended stage."""
+        repair order exists: move it to the first open, attended stage.
+        ``note`` (HTML) is posted on each request, with the stage change:
+        one chatter entry carrying the note and the tracked stage (issue
+        14: one message instead of two), and the stage's email template,
+        if any, sent as Odoo's tracking sends it."""
         waiting = self.filtered(lambda t: t.stage_id.unattended)
-        if not waiting:
-            return
-        stage = self.env['helpdesk.ticket.stage'].search(
+        stage = waiting and self.env['helpdesk.ticket.stage'].search(
             [('unattended', '=', False), ('closed', '=', False)],
             order='sequence, id', limit=1)
-        if stage:
-            waiting.write({'stage_id': stage.id})
+        if not stage:
+            waiting = self.browse()
+        if note:
+            for ticket in self - waiting:
+                ticket.message_post(body=note)
+        if not waiting:
+            return
+        # the tracked value is described in the user's language, as Odoo's
+        # tracking does
+        track_self = waiting if 'lang' in self.env.context else \
+            waiting.with_context(lang=self.env.user.lang)
+        tracked = track_self._get_tracked_fields(['stage_id'])
+        old_stages = dict((ticket.id, ticket.stage_id) for ticket in waiting)
+        waiting.with_context(mail_notrack=True).write({'stage_id': stage.id})
+        Tracking = self.env['mail.tracking.value']
+        for ticket in track_self:
+            old = old_stages[ticket.id]
+            commands = []
+            if tracked:
+                values = Tracking.create_tracking_values(
+                    old, stage, 'stage_id', tracked['stage_id'])
+                commands = [(0, 0, values)] if values else []
+            subtype = ticket._track_subtype({'stage_id': old}) or None
+            ticket.message_post(body=note, subtype=subtype,
+                                tracking_value_ids=commands)
+            ticket._message_track_post_template(
+                {ticket.id: ({'stage_id'}, commands)})
 
     @api.multi
     def action_view_repairs(self):
