@@ -4,7 +4,7 @@
     'name': 'After-Sales Service and Spare Parts',
     'summary': 'Service requests, repair orders, parts issue and service '
                'reports for a manufacturer\'s after-sales departments',
-    'version': '11.0.1.7.0',
+    'version': '11.0.1.8.0',
     'category': 'After-Sales',
     'license': 'LGPL-3',
     'author': 'aftersales_addon developers',
