@@ -331,6 +331,30 @@ class TestRequestDispatch(AftersalesCase):
         self.assertEqual(queue.ids[:3], [urgent_old.id, urgent_new.id,
                                          normal_new.id])
 
+    def test_queues_then_nearest_deadline(self):
+        """Same urgency: the request whose next step is due first comes
+        first, even when it came in later; a request waiting for the
+        customer has no running deadline and comes last."""
+        older = self.new_request(received_date='2026-01-05 08:00:00')
+        newer = self.new_request(received_date='2026-01-06 08:00:00')
+        later = self.new_request(received_date='2026-01-07 08:00:00')
+        ids = (older | newer | later).ids
+        Tickets = self.env['helpdesk.ticket'].sudo(self.users['cs'])
+        self.assertEqual(Tickets.search([('id', 'in', ids)]).ids, ids)
+        # the older one is dispatched today: its next step (contacting the
+        # customer) is due after today, later than the others' forwarding
+        older.sudo(self.users['cs']).technician_id = self.techs['c']
+        self.assertGreater(older.aftersales_next_deadline,
+                           newer.aftersales_next_deadline)
+        self.assertEqual(Tickets.search([('id', 'in', ids)]).ids,
+                         [newer.id, later.id, older.id])
+        # waiting for the customer: no clock runs, last in its urgency
+        newer.sudo(self.users['cs']).stage_id = self.env.ref(
+            'aftersales_addon.helpdesk_ticket_stage_waiting_customer')
+        self.assertFalse(newer.aftersales_next_deadline)
+        self.assertEqual(Tickets.search([('id', 'in', ids)]).ids,
+                         [later.id, older.id, newer.id])
+
     def test_suggestions_cost_the_same_for_more_technicians(self):
         """One query for every technician's workload, one for the skills:
         no query per technician."""

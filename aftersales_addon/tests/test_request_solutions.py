@@ -15,9 +15,19 @@ from odoo.exceptions import AccessError, UserError
 from .test_recovery import RecoveryCase
 
 
+def contacted(ticket):
+    """The request's technician records that he contacted the customer
+    (the plan follows the contact in the deadline chain), once."""
+    if ticket.technician_id and \
+            ticket._aftersales_waiting_for_contact():
+        ticket.sudo(ticket.technician_id).action_customer_contacted()
+
+
 def give_plan(case, ticket, user, **vals):
     """``user`` opens "Solution Plan" on the request, fills the form and
-    gives the plan, as the web client does."""
+    gives the plan, as the web client does (after the request's technician
+    contacted the customer)."""
+    contacted(ticket)
     action = ticket.sudo(case.users[user]).action_solution_plan()
     Wizard = case.env[action['res_model']].sudo(
         case.users[user]).with_context(action['context'])
@@ -95,8 +105,13 @@ class TestPhoneGuidance(SolutionCase):
             self.give_plan(ticket, 'tech1', solution_type='phone',
                            notes='Reset the controller: hold the power '
                                  'button for 10 s.')
-        self.assertEqual(steps, [(ticket.ids, 'plan',
-                                  self.users['tech1'].id)])
+        self.assertEqual(steps, [
+            (ticket.ids, 'contact', self.users['tech1'].id),
+            (ticket.ids, 'plan', self.users['tech1'].id)])
+        plan_step = ticket.aftersales_step_ids.filtered(
+            lambda step: step.code == 'plan')
+        self.assertEqual(plan_step.state, 'done')
+        self.assertEqual(plan_step.done_by, self.users['tech1'])
         self.assertTrue(ticket.closed)
         self.assertTrue(ticket.closed_date)
         self.assertEqual(ticket.aftersales_solution_type, 'phone')
@@ -111,6 +126,19 @@ class TestPhoneGuidance(SolutionCase):
         self.assertFalse(ticket.sudo(self.users['tech1']).can_give_plan)
         with self.assertRaises(AccessError):
             ticket.sudo(self.users['tech1']).action_solution_plan()
+
+    def test_no_plan_before_the_customer_is_contacted(self):
+        ticket = self.create_ticket()
+        as_tech = ticket.sudo(self.users['tech1'])
+        self.assertFalse(as_tech.can_give_plan)
+        with self.assertRaisesRegex(UserError, 'contacted'):
+            as_tech.action_solution_plan()
+        with self.assertRaisesRegex(UserError, 'contacted'):
+            as_tech._aftersales_give_plan({
+                'solution_type': 'phone', 'notes': 'Reset it.'})
+        self.assertNothingPlanned(ticket)
+        as_tech.action_customer_contacted()
+        self.assertTrue(as_tech.can_give_plan)
 
     def test_phone_guidance_needs_the_notes(self):
         ticket = self.create_ticket()
@@ -446,6 +474,7 @@ class TestSolutionAccess(SolutionCase):
 
     def test_only_the_requests_technician_or_the_manager_plans(self):
         ticket = self.create_ticket()
+        contacted(ticket)
         for user in ('tech2', 'cs', 'warehouse', 'finance', 'technical'):
             self.assertFalse(ticket.sudo(self.users[user]).can_give_plan,
                              user)

@@ -48,8 +48,9 @@ class HelpdeskTicket(models.Model):
     _name = 'helpdesk.ticket'
     _inherit = ['helpdesk.ticket', 'aftersales.control.mixin',
                 'aftersales.activity.mixin']
-    # R14: the queues list urgent requests first, then the oldest
-    _order = 'urgency_rank, received_date, id'
+    # R14: the queues list urgent requests first, then the nearest
+    # deadline, then the oldest
+    _order = 'urgency_rank, aftersales_next_deadline, received_date, id'
     # R12: recorded by the steps' actions and the scheduled check only;
     # R13: the plan and the receipt by their actions
     _aftersales_controlled_fields = PLAN_FIELDS | frozenset([
@@ -121,8 +122,10 @@ class HelpdeskTicket(models.Model):
         string='Deadline Missed', readonly=True, copy=False, index=True,
         help='A step of this request was not met by its deadline.')
     aftersales_next_deadline = fields.Datetime(
-        string='Next Deadline', compute='_compute_aftersales_deadlines',
-        help='The earliest deadline of the steps still open.')
+        string='Next Deadline', compute='_compute_aftersales_next_deadline',
+        store=True, index=True,
+        help='The earliest deadline of the steps still open whose clock '
+             'runs (none while the request waits for the customer).')
     aftersales_arrival_rule = fields.Selection(
         ARRIVAL_RULES, string='Arrival Rule',
         compute='_compute_aftersales_deadlines')
@@ -610,10 +613,30 @@ class HelpdeskTicket(models.Model):
                 step.write({'paused_since': False,
                             'deadline': fields.Datetime.to_string(deadline)})
 
+    @api.depends('aftersales_step_ids.state',
+                 'aftersales_step_ids.deadline',
+                 'aftersales_step_ids.paused_since')
+    def _compute_aftersales_next_deadline(self):
+        """R12, R14: the earliest deadline of the open steps whose clock
+        runs; the queues sort by it after the urgency."""
+        # sudo: the deadlines only, in one read (a department reading the
+        # request may not read every step)
+        rows = self.env['aftersales.request.step'].sudo().search_read(
+            [('ticket_id', 'in', [t.id for t in self if t.id]),
+             ('state', '=', 'open'), ('paused_since', '=', False)],
+            ['ticket_id', 'deadline'])
+        nearest = {}
+        for row in rows:
+            key = row['ticket_id'][0]
+            if key not in nearest or row['deadline'] < nearest[key]:
+                nearest[key] = row['deadline']
+        for ticket in self:
+            ticket.aftersales_next_deadline = nearest.get(ticket.id, False)
+
     @api.depends('aftersales_step_ids')
     def _compute_aftersales_deadlines(self):
-        """The earliest open deadline, the arrival rule, and which step
-        buttons the current user may use (one read of the steps)."""
+        """The arrival rule, and which step buttons the current user may
+        use (one read of the steps)."""
         user = self.env.user
         manager = user.has_group(MANAGER_GROUP)
         rows = self.env['aftersales.request.step'].sudo().search_read(
@@ -624,10 +647,6 @@ class HelpdeskTicket(models.Model):
             steps.setdefault(row['ticket_id'][0], {})[row['code']] = row
         for ticket in self:
             mine = steps.get(ticket.id, {})
-            open_deadlines = [row['deadline'] for row in mine.values()
-                              if row['state'] == 'open']
-            ticket.aftersales_next_deadline = min(open_deadlines) \
-                if open_deadlines else False
             ticket.aftersales_arrival_rule = \
                 mine.get('arrival', {}).get('arrival_rule') or False
 
@@ -861,13 +880,49 @@ class HelpdeskTicket(models.Model):
 
     @api.multi
     def _compute_can_solution(self):
+        waiting = self._aftersales_waiting_for_contact()
         for ticket in self:
             ticket.can_give_plan = not ticket.closed and \
-                ticket._aftersales_is_planner()
+                ticket not in waiting and ticket._aftersales_is_planner()
             ticket.can_receive_unit = not ticket.closed and \
                 ticket.aftersales_solution_type == 'carry_in' and \
                 not ticket.aftersales_unit_received_date and \
                 ticket._aftersales_is_receiver()
+
+    @api.multi
+    def _aftersales_waiting_for_contact(self):
+        """R12, R13: the requests whose plan must wait: their deadline
+        chain has not recorded the customer's contact yet (requests made
+        before the chain existed have no steps and do not wait). sudo: the
+        steps' states only, in one read."""
+        rows = self.env['aftersales.request.step'].sudo().search_read(
+            [('ticket_id', 'in', [t.id for t in self if t.id])],
+            ['ticket_id', 'code', 'state'])
+        chained, contacted = set(), set()
+        for row in rows:
+            chained.add(row['ticket_id'][0])
+            if row['code'] == 'contact' and row['state'] == 'done':
+                contacted.add(row['ticket_id'][0])
+        return self.browse(sorted(chained - contacted))
+
+    @api.multi
+    def _aftersales_plan_step_open(self):
+        """R12: the plan step of this request waits to be stamped (a plan
+        changed later is not stamped again)."""
+        self.ensure_one()
+        return bool(self.env['aftersales.request.step'].sudo().search_count(
+            [('ticket_id', '=', self.id), ('code', '=', 'plan'),
+             ('state', '=', 'open')]))
+
+    @api.multi
+    def _ensure_contacted_before_plan(self):
+        """R12, R13: the technician contacts the customer before giving the
+        solution plan."""
+        waiting = self._aftersales_waiting_for_contact()
+        if waiting:
+            raise UserError(_(
+                'Request %s: record that the customer was contacted before '
+                'giving the solution plan.') % waiting[0].number)
 
     @api.multi
     def _aftersales_is_planner(self):
@@ -905,6 +960,7 @@ class HelpdeskTicket(models.Model):
         if self.closed:
             raise UserError(_('Request %s is closed: it needs no solution '
                               'plan.') % self.number)
+        self._ensure_contacted_before_plan()
         kind = plan.get('solution_type')
         if kind not in dict(SOLUTION_TYPES):
             raise UserError(_('Choose how the request is solved.'))
@@ -979,6 +1035,7 @@ class HelpdeskTicket(models.Model):
         carry-in waits for the unit (``_aftersales_receive_unit``)."""
         self.ensure_one()
         self._ensure_can_give_plan(plan)
+        stamp = self._aftersales_plan_step_open()
         kind = plan['solution_type']
         attachments = plan.get('attachments') or \
             self.env['ir.attachment']
@@ -1014,12 +1071,15 @@ class HelpdeskTicket(models.Model):
         # stays the author of the tracked change
         with aftersales_control():
             self.write(vals)
+        if stamp:
+            # the deadline chain's plan step, before the follow-ups (phone
+            # guidance closes the request, which ends its open steps)
+            self._aftersales_step_done('plan')
         self._aftersales_plan_event(kind, plan)
         self._aftersales_plan_repair(kind)
         self.message_post(body=self._aftersales_plan_note(kind))
         if kind == 'phone':
             self._aftersales_close_request()
-        self._aftersales_step_done('plan')
         return True
 
     @api.multi
@@ -1177,18 +1237,15 @@ class HelpdeskTicket(models.Model):
     def action_solution_plan(self):
         """R13: open the solution plan of the request."""
         self.ensure_one()
+        self._ensure_contacted_before_plan()
         if not self.can_give_plan:
             raise AccessError(_(
                 'Only the technician of request %s (or the after-sales '
                 'manager) gives its solution plan, while it is open.')
                 % self.number)
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _('Solution Plan'),
-            'res_model': 'aftersales.solution.plan.wizard',
-            'view_mode': 'form', 'target': 'new',
-            'context': {'default_ticket_id': self.id},
-        }
+        return wizard_action(_('Solution Plan'),
+                             'aftersales.solution.plan.wizard',
+                             ticket_id=self.id)
 
     @api.multi
     def action_receive_unit(self):
